@@ -1,0 +1,1 @@
+"""Shared library of the suite's taps: auth, paginators, base stream and tap."""

@@ -1,0 +1,185 @@
+"""The base REST stream every tap in the suite builds on.
+
+It adds to the SDK's `RESTStream`: the `api_url` override, a proactive rate limiter
+shared by the tap's streams, waits taken from the API's own headers, bounded retries of
+429/5xx/connection faults/timeouts/unreadable bodies, one retry of a 401 after refreshing
+an OAuth token, and one-line fatal errors with no secrets in them.
+"""
+
+from __future__ import annotations
+
+import random
+import typing as t
+from http import HTTPStatus
+
+import backoff
+import requests
+
+from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
+from singer_sdk.streams import RESTStream
+
+from tap_common.errors import TapError, http_error_message
+from tap_common.pagination import parsed_body, response_json
+from tap_common.rate_limit import RateLimiter, remaining_and_reset, retry_after_seconds
+
+if t.TYPE_CHECKING:
+    from collections.abc import Callable, Generator, Iterable
+
+    from singer_sdk.helpers.types import Context
+
+# Exponential backoff when the API gives no wait: 1, 2, 4, 8 ... seconds, at most this.
+MAX_BACKOFF_SECONDS = 60.0
+DEFAULT_MAX_RETRIES = 5
+DEFAULT_REQUEST_TIMEOUT = 60
+
+
+class SuiteStream(RESTStream):
+    """Base stream: subclasses declare `name`, `path`, keys, schema and `records_key`."""
+
+    #: The API's documented base URL; the `api_url` setting overrides it.
+    default_api_url: t.ClassVar[str] = ""
+    #: Key of the record list in the response body; None when the body is the list.
+    records_key: t.ClassVar[str | None] = "data"
+    extra_retry_statuses: t.ClassVar[t.Sequence[int]] = (HTTPStatus.TOO_MANY_REQUESTS,)
+
+    _consecutive_unauthorized = 0
+
+    @property
+    def url_base(self) -> str:
+        return str(self.config.get("api_url") or self.default_api_url).rstrip("/")
+
+    @property
+    def timeout(self) -> int:
+        return int(self.config.get("request_timeout") or DEFAULT_REQUEST_TIMEOUT)
+
+    @property
+    def rate_limiter(self) -> RateLimiter:
+        return self._tap.rate_limiter  # type: ignore[attr-defined]
+
+    @property
+    def authenticator(self) -> t.Any:  # noqa: ANN401
+        # One per tap run: streams share a token (and its refreshes) and a session.
+        return self._tap.authenticator  # type: ignore[attr-defined]
+
+    # -- requests ---------------------------------------------------------------------
+
+    def request_decorator(self, func: Callable) -> Callable:
+        def paced_request(prepared_request: requests.PreparedRequest, context: Context | None) -> requests.Response:
+            self.rate_limiter.acquire()
+            return func(prepared_request, context)
+
+        # As the SDK's decorator, minus backoff's own log line (backoff_handler logs once).
+        return backoff.on_exception(
+            self.backoff_wait_generator,
+            (
+                ConnectionResetError,
+                RetriableAPIError,
+                requests.exceptions.Timeout,
+                requests.exceptions.ConnectionError,
+                requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError,
+            ),
+            max_tries=self.backoff_max_tries,
+            on_backoff=self.backoff_handler,
+            jitter=self.backoff_jitter,
+            logger=None,
+        )(paced_request)
+
+    def backoff_max_tries(self) -> int:
+        return int(self.config.get("max_retries", DEFAULT_MAX_RETRIES)) + 1
+
+    def backoff_wait_generator(self) -> Generator[float, t.Any, None]:
+        """Wait what the API asks for (Retry-After, reset headers), else back off exponentially."""
+
+        base = float(self.config.get("retry_backoff_seconds", 1.0))
+
+        def waits() -> Generator[float, t.Any, None]:
+            attempt = 0
+            exception = yield 0.0
+            while True:
+                response = getattr(exception, "response", None)
+                asked = self.retry_after(response) if response is not None else None
+                exponential = min(base * 2.0**attempt, MAX_BACKOFF_SECONDS)
+                attempt += 1
+                exception = yield asked if asked is not None else exponential
+
+        return waits()
+
+    def backoff_jitter(self, value: float) -> float:
+        # Never wait less than the API asked; spread retries by up to 10%.
+        return value * (1 + random.random() / 10)  # noqa: S311
+
+    def backoff_handler(self, details: t.Mapping[str, t.Any]) -> None:
+        exception = details.get("exception")
+        reason = str(exception) if isinstance(exception, (RetriableAPIError, TapError)) else type(exception).__name__
+        self.logger.warning(
+            "%s: retrying in %.1f s (attempt %d of %d): %s",
+            self.name,
+            details.get("wait", 0.0),
+            details.get("tries", 0),
+            self.backoff_max_tries(),
+            reason,
+        )
+
+    def retry_after(self, response: requests.Response) -> float | None:
+        """Seconds the API asked us to wait before retrying, if it said."""
+        if (wait := retry_after_seconds(response.headers)) is not None:
+            return wait
+        remaining, reset = remaining_and_reset(response.headers)
+        if response.status_code == HTTPStatus.TOO_MANY_REQUESTS or remaining == 0:
+            return reset
+        return None
+
+    def validate_response(self, response: requests.Response) -> None:
+        self.rate_limiter.observe(response.headers)
+        status = response.status_code
+        if status == HTTPStatus.UNAUTHORIZED and self._refresh_after_unauthorized():
+            raise RetriableAPIError(http_error_message(self.name, response), response)
+        if status != HTTPStatus.UNAUTHORIZED:
+            self._consecutive_unauthorized = 0
+        if status in self.extra_retry_statuses or status >= HTTPStatus.INTERNAL_SERVER_ERROR:
+            if status == HTTPStatus.TOO_MANY_REQUESTS and (wait := self.retry_after(response)):
+                self.rate_limiter.pause_for(wait)
+            raise RetriableAPIError(http_error_message(self.name, response), response)
+        if status >= HTTPStatus.BAD_REQUEST:
+            message = http_error_message(self.name, response)
+            if status in (HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN):
+                message += f" (check the {self._tap.credential_settings} setting)"  # type: ignore[attr-defined]
+            raise FatalAPIError(message)
+        if self.records_key is not None or self.response_is_json:
+            self._check_body(response)
+
+    #: Whether successful bodies must be JSON (an unreadable body is retried).
+    response_is_json: t.ClassVar[bool] = True
+
+    def _check_body(self, response: requests.Response) -> None:
+        try:
+            response_json(response) if self.records_key is not None else parsed_body(response)
+        except TapError as exc:
+            # Truncated or garbled bodies are transient: retry, then fail clearly.
+            raise RetriableAPIError(f"{self.name}: {exc}", response) from None
+
+    def _refresh_after_unauthorized(self) -> bool:
+        """On a first 401, drop the OAuth token so the retry refreshes it."""
+        invalidate = getattr(self.authenticator, "invalidate_access_token", None)
+        if invalidate is None or self._consecutive_unauthorized:
+            return False
+        self._consecutive_unauthorized += 1
+        invalidate()
+        self.logger.info("%s: access token refused (401); refreshing it and retrying once", self.name)
+        return True
+
+    # -- records ----------------------------------------------------------------------
+
+    def parse_response(self, response: requests.Response) -> Iterable[dict]:
+        if self.records_key is None:
+            body = parsed_body(response)
+            if not isinstance(body, list):
+                msg = f"{self.name}: {response.request.path_url.split('?')[0]} returned {type(body).__name__}, expected a list of records"
+                raise TapError(msg)
+            return body
+        records = response_json(response).get(self.records_key)
+        if not isinstance(records, list):
+            msg = f"{self.name}: response has no '{self.records_key}' list of records"
+            raise TapError(msg)
+        return records

@@ -1,0 +1,140 @@
+"""Client-side rate limiting: pace requests before the API has to refuse them.
+
+Two inputs drive the pace:
+- a proactive budget (`max_requests_per_minute`), spent evenly with a small burst;
+- what the API says about its own budget (`RateLimit`, `X-RateLimit-*`, `Retry-After`),
+  which pauses every request until the reset when nothing is left.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import re
+import threading
+import time
+import typing as t
+from datetime import datetime, timezone
+
+if t.TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+# A reset value above this is an epoch timestamp, below it a number of seconds.
+_EPOCH_THRESHOLD = 1_000_000_000
+_RATELIMIT_FIELD = re.compile(r"(\w+)\s*=\s*([0-9.]+)")
+
+
+class RateLimiter:
+    """A token bucket shared by all streams of one tap run (thread-safe)."""
+
+    def __init__(
+        self,
+        max_requests_per_minute: float,
+        *,
+        burst: int = 1,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if max_requests_per_minute <= 0:
+            msg = "max_requests_per_minute must be positive"
+            raise ValueError(msg)
+        self.interval = 60.0 / max_requests_per_minute
+        self.burst = max(1, burst)
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._tokens = float(self.burst)
+        self._last = clock()
+        self._paused_until = 0.0
+        self.requests = 0
+        self.waited_seconds = 0.0
+
+    def acquire(self) -> None:
+        """Block until one more request fits the budget, then spend it."""
+        with self._lock:
+            while True:
+                now = self._clock()
+                self._tokens = min(
+                    self.burst, self._tokens + (now - self._last) / self.interval
+                )
+                self._last = now
+                wait = max(self._paused_until - now, 0.0)
+                if not wait and self._tokens >= 1:
+                    self._tokens -= 1
+                    self.requests += 1
+                    return
+                if not wait:
+                    wait = (1 - self._tokens) * self.interval
+                self.waited_seconds += wait
+                self._sleep(wait)
+
+    def pause_for(self, seconds: float) -> None:
+        """Hold every request for `seconds` (the API said its budget is spent)."""
+        if seconds > 0:
+            with self._lock:
+                self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+    def observe(self, headers: Mapping[str, str]) -> None:
+        """Pause until the reset when the API reports no requests remaining."""
+        remaining, reset = remaining_and_reset(headers)
+        if remaining is not None and remaining <= 0 and reset is not None:
+            self.pause_for(reset)
+
+
+def _seconds_until(value: float, now: float | None = None) -> float:
+    """A reset given as epoch seconds or as a delay, as a delay in seconds."""
+    if value > _EPOCH_THRESHOLD:
+        return max(value - (now if now is not None else time.time()), 0.0)
+    return max(value, 0.0)
+
+
+def _first_number(value: str) -> float | None:
+    # Outreach may send two comma-separated values; the first is the hourly limit.
+    match = re.search(r"-?[0-9]+(?:\.[0-9]+)?", value)
+    return float(match.group()) if match else None
+
+
+def remaining_and_reset(headers: Mapping[str, str]) -> tuple[float | None, float | None]:
+    """Read the remaining budget and seconds-to-reset from rate-limit headers.
+
+    Understands `RateLimit: limit=100, remaining=50, reset=5` (IETF draft, Close),
+    `X-RateLimit-Remaining`/`X-RateLimit-Reset` and `X-Rate-Limit-*` (reset as epoch
+    seconds or as a delay).
+    """
+    remaining: float | None = None
+    reset: float | None = None
+    if combined := headers.get("RateLimit"):
+        fields = dict(_RATELIMIT_FIELD.findall(combined))
+        if "remaining" in fields:
+            remaining = float(fields["remaining"])
+        if "reset" in fields:
+            reset = _seconds_until(float(fields["reset"]))
+    for prefix in ("X-RateLimit-", "X-Rate-Limit-", "RateLimit-"):
+        if remaining is None and (value := headers.get(prefix + "Remaining")):
+            remaining = _first_number(value)
+        if reset is None and (value := headers.get(prefix + "Reset")):
+            number = _first_number(value)
+            reset = _seconds_until(number) if number is not None else None
+    return remaining, reset
+
+
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    """Seconds to wait from `Retry-After` (delay, HTTP date or ISO timestamp)."""
+    value = headers.get("Retry-After")
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    when: datetime | None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        try:
+            when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max((when - datetime.now(timezone.utc)).total_seconds(), 0.0)

@@ -1,0 +1,163 @@
+"""The base tap: shared settings, config checks before any request, one-line fatal errors."""
+
+from __future__ import annotations
+
+import sys
+import typing as t
+from datetime import datetime
+from functools import cached_property
+from urllib.parse import urlparse
+
+import requests
+from singer_sdk import Tap
+from singer_sdk import typing as th
+from singer_sdk.authenticators import SimpleAuthenticator
+from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, RetriableAPIError
+
+from tap_common.errors import TapError
+from tap_common.rate_limit import RateLimiter
+from tap_common.redaction import redact, register_secret
+
+_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+
+def common_properties(
+    *,
+    api_url: str,
+    max_requests_per_minute: float,
+    start_date_required: bool = False,
+    user_agent: str | None = None,
+) -> list[th.Property]:
+    """Settings every tap in the suite has, with each API's own defaults."""
+    return [
+        th.Property(
+            "start_date",
+            th.DateTimeType,
+            required=start_date_required,
+            description="Earliest record date to sync (ISO 8601), used when there is no state.",
+        ),
+        th.Property(
+            "api_url",
+            th.StringType,
+            default=api_url,
+            description="Base URL of the API (https; http only for localhost).",
+        ),
+        th.Property(
+            "user_agent",
+            th.StringType,
+            **({"default": user_agent} if user_agent else {}),
+            description="User-Agent header sent with every request.",
+        ),
+        th.Property(
+            "max_requests_per_minute",
+            th.NumberType,
+            default=max_requests_per_minute,
+            description="Client-side request budget; defaults to the API's documented limit.",
+        ),
+        th.Property(
+            "request_timeout",
+            th.IntegerType,
+            default=60,
+            description="Seconds to wait for a response before retrying.",
+        ),
+        th.Property(
+            "max_retries",
+            th.IntegerType,
+            default=5,
+            description="Retries of a request after 429, 5xx, timeouts or connection faults.",
+        ),
+        th.Property(
+            "retry_backoff_seconds",
+            th.NumberType,
+            default=1.0,
+            description="First wait of the exponential backoff when the API names no wait.",
+        ),
+    ]
+
+
+class SuiteTap(Tap):
+    """Base class of the suite's taps."""
+
+    #: Which setting(s) a 401/403 points at, e.g. "api_key".
+    credential_settings: t.ClassVar[str] = "credentials"
+    #: Requests the API allows in a burst above the steady per-minute pace.
+    rate_limit_burst: t.ClassVar[int] = 1
+
+    @cached_property
+    def rate_limiter(self) -> RateLimiter:
+        return RateLimiter(
+            float(self.config["max_requests_per_minute"]), burst=self.rate_limit_burst
+        )
+
+    @cached_property
+    def authenticator(self) -> t.Any:  # noqa: ANN401
+        return self.build_authenticator()
+
+    def build_authenticator(self) -> t.Any:  # noqa: ANN401
+        """The tap's authenticator, built once per run from the config."""
+        return SimpleAuthenticator()
+
+    # -- config -----------------------------------------------------------------------
+
+    def _secret_setting_names(self) -> list[str]:
+        properties = self.config_jsonschema.get("properties", {})
+        return [name for name, spec in properties.items() if spec.get("secret")]
+
+    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
+        for name in self._secret_setting_names():
+            register_secret(self._config.get(name))
+        errors = [redact(e) for e in super()._validate_config(raise_errors=False)]
+        errors += self.config_errors(self._config)
+        if errors and raise_errors:
+            raise ConfigValidationError("Config validation failed", errors=errors)
+        return errors
+
+    def config_errors(self, config: t.Mapping[str, t.Any]) -> list[str]:
+        """Checks JSON Schema cannot express; each error names its setting."""
+        errors = []
+        for name in self._secret_setting_names():
+            if name in config and not str(config[name]).strip():
+                errors.append(f"setting '{name}' is empty")
+        if start := config.get("start_date"):
+            try:
+                datetime.fromisoformat(str(start).replace("Z", "+00:00"))
+            except ValueError:
+                errors.append(f"setting 'start_date' is not an ISO 8601 date-time: {start!r}")
+        if api_url := config.get("api_url"):
+            parsed = urlparse(str(api_url))
+            local = parsed.hostname in _LOCAL_HOSTS
+            if not parsed.hostname or parsed.scheme not in ("https", "http"):
+                errors.append(f"setting 'api_url' is not a URL: {api_url!r}")
+            elif parsed.scheme != "https" and not local:
+                errors.append(f"setting 'api_url' must use https (http only for localhost): {api_url!r}")
+        rpm = config.get("max_requests_per_minute")
+        if rpm is not None and (not isinstance(rpm, (int, float)) or rpm <= 0):
+            errors.append("setting 'max_requests_per_minute' must be a positive number")
+        return errors
+
+    # -- run --------------------------------------------------------------------------
+
+    def sync_all(self) -> None:
+        """Sync, turning any failure into one clear line and a non-zero exit.
+
+        The state reached so far is emitted first, so a rerun resumes without loss.
+        """
+        try:
+            super().sync_all()
+        except RetriableAPIError as exc:
+            self._fail(f"gave up after {self.config.get('max_retries', 5)} retries: {exc}")
+        except (FatalAPIError, TapError) as exc:
+            self._fail(str(exc))
+        except requests.RequestException as exc:
+            self._fail(f"request failed after {self.config.get('max_retries', 5)} retries: {_describe(exc)}")
+
+    def _fail(self, message: str) -> t.NoReturn:
+        self._state_writer.write_state(self.state)
+        self.logger.error("%s: %s", self.name, redact(" ".join(message.split())))
+        sys.exit(1)
+
+
+def _describe(exc: requests.RequestException) -> str:
+    url = exc.request.url if exc.request is not None else None
+    where = f" {urlparse(url).path}" if url else ""
+    return f"{type(exc).__name__} on{where}"
