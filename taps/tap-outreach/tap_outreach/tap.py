@@ -1,0 +1,94 @@
+"""Outreach tap class."""
+
+from __future__ import annotations
+
+import typing as t
+from urllib.parse import urlparse
+
+from singer_sdk import typing as th
+
+from tap_common.auth import RefreshTokenAuthenticator, RefreshTokenStore
+from tap_common.tap import SuiteTap, common_properties
+from tap_outreach.streams import STREAM_TYPES
+
+if t.TYPE_CHECKING:
+    from tap_outreach.client import OutreachStream
+
+MAX_PAGE_SIZE = 1000
+HOURLY_LIMIT = 10_000
+
+
+class TapOutreach(SuiteTap):
+    """Singer tap for the Outreach REST API v2."""
+
+    name = "tap-outreach"
+    credential_settings = "client_id/client_secret/refresh_token"
+    # The budget is hourly (10,000 per user), so short bursts above the even pace are fine.
+    rate_limit_burst = 10
+
+    config_jsonschema = th.PropertiesList(
+        th.Property("client_id", th.StringType, required=True, description="OAuth client id of the Outreach app."),
+        th.Property("client_secret", th.StringType, required=True, secret=True, description="OAuth client secret of the Outreach app."),
+        th.Property("redirect_uri", th.StringType, description="Redirect URI registered for the app (sent with each token refresh)."),
+        th.Property(
+            "refresh_token",
+            th.StringType,
+            required=True,
+            secret=True,
+            description="OAuth refresh token; a newer rotated one in refresh_token_store takes precedence.",
+        ),
+        th.Property(
+            "token_url",
+            th.StringType,
+            default="https://api.outreach.io/oauth/token",
+            description="OAuth token endpoint (https; http only for localhost).",
+        ),
+        th.Property(
+            "refresh_token_store",
+            th.StringType,
+            description=(
+                "Path of a JSON file where each rotated refresh token is saved (atomically, mode 0600) "
+                "and read first by the next run. Outreach invalidates the old token on refresh, so set it."
+            ),
+        ),
+        th.Property(
+            "page_size",
+            th.IntegerType,
+            default=MAX_PAGE_SIZE,
+            description=f"Records per page (page[size]), 1 to {MAX_PAGE_SIZE}.",
+        ),
+        *common_properties(
+            api_url="https://api.outreach.io/api/v2",
+            max_requests_per_minute=HOURLY_LIMIT / 60,
+        ),
+    ).to_dict()
+
+    def build_authenticator(self) -> RefreshTokenAuthenticator:
+        store_path = self.config.get("refresh_token_store")
+        return RefreshTokenAuthenticator(
+            auth_endpoint=self.config["token_url"],
+            client_id=self.config["client_id"],
+            client_secret=self.config["client_secret"],
+            refresh_token=self.config["refresh_token"],
+            redirect_uri=self.config.get("redirect_uri"),
+            store=RefreshTokenStore(store_path) if store_path else None,
+            timeout=float(self.config.get("request_timeout") or 60),
+        )
+
+    def config_errors(self, config: t.Mapping[str, t.Any]) -> list[str]:
+        errors = super().config_errors(config)
+        size = config.get("page_size")
+        if size is not None and (not isinstance(size, int) or not 1 <= size <= MAX_PAGE_SIZE):
+            errors.append(f"setting 'page_size' must be between 1 and {MAX_PAGE_SIZE}")
+        if token_url := config.get("token_url"):
+            parsed = urlparse(str(token_url))
+            if parsed.scheme != "https" and not (parsed.scheme == "http" and parsed.hostname in ("localhost", "127.0.0.1", "::1")):
+                errors.append(f"setting 'token_url' must be an https URL (http only for localhost): {token_url!r}")
+        return errors
+
+    def discover_streams(self) -> list[OutreachStream]:
+        return [stream_type(tap=self) for stream_type in STREAM_TYPES]
+
+
+if __name__ == "__main__":
+    TapOutreach.cli()
