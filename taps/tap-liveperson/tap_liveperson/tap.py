@@ -1,0 +1,216 @@
+"""tap-liveperson: LivePerson Conversational Cloud users, skills, groups, campaigns, conversations."""
+
+from __future__ import annotations
+
+import re
+import time
+import typing as t
+from functools import cached_property
+from urllib.parse import urlparse
+
+import requests
+from singer_sdk import typing as th
+
+from tap_common.auth import ClientCredentialsAuthenticator, OAuth1Authenticator
+from tap_common.errors import TapError, api_error_text
+from tap_common.tap import SuiteTap, common_properties
+from tap_liveperson.account_config import AgentGroupsStream, CampaignsStream, SkillsStream, UsersStream
+from tap_liveperson.messaging import MessagingInteractionsStream
+
+if t.TYPE_CHECKING:
+    from singer_sdk.streams import Stream
+
+DEFAULT_API_URL = "https://api.liveperson.net"
+OAUTH1_SETTINGS = ("app_key", "app_secret", "access_token", "access_token_secret")
+OAUTH2_SETTINGS = ("client_id", "client_secret")
+SERVICES = ("accountConfigReadOnly", "msgHist", "sentinel")
+# A window must stay inside the API's 3-month limit for any three calendar months.
+MAX_WINDOW_DAYS = 89
+MAX_SOURCE_LENGTH = 20
+_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+
+class TapLivePerson(SuiteTap):
+    """Singer tap for the LivePerson Conversational Cloud APIs."""
+
+    name = "tap-liveperson"
+
+    config_jsonschema = th.PropertiesList(
+        th.Property("account_id", th.StringType, required=True, description="LivePerson account (site) id."),
+        th.Property("app_key", th.StringType, secret=True, description="OAuth1 API key: app key (consumer key)."),
+        th.Property("app_secret", th.StringType, secret=True, description="OAuth1 API key: app secret (consumer secret)."),
+        th.Property("access_token", th.StringType, secret=True, description="OAuth1 API key: access token."),
+        th.Property(
+            "access_token_secret", th.StringType, secret=True, description="OAuth1 API key: access token secret."
+        ),
+        th.Property(
+            "client_id",
+            th.StringType,
+            description="OAuth 2.0 client-credentials app id (instead of the OAuth1 keys; OAuth1 ends 2026-05-31).",
+        ),
+        th.Property("client_secret", th.StringType, secret=True, description="OAuth 2.0 client-credentials secret."),
+        th.Property(
+            "source",
+            th.StringType,
+            default="singer_tap_lp",
+            description="Caller id sent as the `source` parameter of history searches (at most 20 characters).",
+        ),
+        th.Property(
+            "window_days",
+            th.IntegerType,
+            default=30,
+            description=f"Days of conversation start time per search window (1-{MAX_WINDOW_DAYS}; the API allows 3 months).",
+        ),
+        th.Property(
+            "lookback_hours",
+            th.NumberType,
+            default=24,
+            description="Hours before the bookmark re-read each run, to pick up conversations that changed after they started.",
+        ),
+        # LivePerson publishes no quota; its retry policy asks to avoid bursts. Two
+        # requests a second reads 12,000 conversations a minute and stays polite.
+        *common_properties(api_url=DEFAULT_API_URL, max_requests_per_minute=120),
+    ).to_dict()
+
+    # Patch the api_url description: here it is the Domain API (CSDS) host.
+    config_jsonschema["properties"]["api_url"]["description"] = (
+        "Domain API (CSDS) URL; the service hosts are looked up there once per run "
+        "(https; http only for localhost)."
+    )
+
+    def discover_streams(self) -> list[Stream]:
+        return [
+            UsersStream(self),
+            SkillsStream(self),
+            AgentGroupsStream(self),
+            CampaignsStream(self),
+            MessagingInteractionsStream(self),
+        ]
+
+    # -- config -----------------------------------------------------------------------
+
+    @property
+    def uses_oauth2(self) -> bool:
+        return any(self.config.get(name) for name in OAUTH2_SETTINGS)
+
+    @property
+    def credential_settings(self) -> str:  # type: ignore[override]
+        names = OAUTH2_SETTINGS if self.uses_oauth2 else OAUTH1_SETTINGS
+        return "/".join(names) + (" (OAuth2)" if self.uses_oauth2 else " (OAuth1)")
+
+    def config_errors(self, config: t.Mapping[str, t.Any]) -> list[str]:
+        errors = super().config_errors(config)
+        oauth1 = [name for name in OAUTH1_SETTINGS if config.get(name)]
+        oauth2 = [name for name in OAUTH2_SETTINGS if config.get(name)]
+        if oauth1 and oauth2:
+            errors.append(
+                "set either the OAuth1 settings (app_key, app_secret, access_token, access_token_secret) "
+                "or the OAuth2 settings (client_id, client_secret), not both"
+            )
+        elif not oauth1 and not oauth2:
+            errors.append(
+                "no credentials: set app_key, app_secret, access_token and access_token_secret (OAuth1) "
+                "or client_id and client_secret (OAuth2)"
+            )
+        else:
+            group, present = (OAUTH1_SETTINGS, oauth1) if oauth1 else (OAUTH2_SETTINGS, oauth2)
+            if missing := [name for name in group if name not in present]:
+                kind = "OAuth1" if oauth1 else "OAuth2"
+                errors.append(f"{kind} credentials incomplete: missing setting(s) {', '.join(missing)}")
+        account = config.get("account_id")
+        if account is not None and not re.fullmatch(r"[A-Za-z0-9_-]+", str(account)):
+            errors.append(f"setting 'account_id' is not a LivePerson account id: {account!r}")
+        window = config.get("window_days")
+        if window is not None and not (isinstance(window, int) and 1 <= window <= MAX_WINDOW_DAYS):
+            errors.append(f"setting 'window_days' must be 1-{MAX_WINDOW_DAYS} (the API allows at most 3 months)")
+        lookback = config.get("lookback_hours")
+        if lookback is not None and (not isinstance(lookback, (int, float)) or lookback < 0):
+            errors.append("setting 'lookback_hours' must be a number of hours >= 0")
+        source = config.get("source")
+        if source is not None and not (0 < len(str(source)) <= MAX_SOURCE_LENGTH):
+            errors.append(f"setting 'source' must be 1-{MAX_SOURCE_LENGTH} characters: {source!r}")
+        return errors
+
+    # -- hosts ------------------------------------------------------------------------
+
+    @cached_property
+    def service_hosts(self) -> dict[str, str]:
+        """Service name -> host, from one Domain API (CSDS) lookup per run (no auth)."""
+        api_url = str(self.config.get("api_url") or DEFAULT_API_URL).rstrip("/")
+        path = f"/api/account/{self.config['account_id']}/service/baseURI.json"
+        retries = int(self.config.get("max_retries", 5))
+        backoff = float(self.config.get("retry_backoff_seconds", 1.0))
+        for attempt in range(retries + 1):
+            failure = None
+            try:
+                response = requests.get(
+                    api_url + path,
+                    params={"version": "1.0"},
+                    timeout=int(self.config.get("request_timeout", 60)),
+                    headers={"User-Agent": self.config.get("user_agent") or self.name},
+                )
+            except requests.RequestException as exc:
+                failure = f"{type(exc).__name__}"
+            else:
+                if response.status_code == 429 or response.status_code >= 500:  # noqa: PLR2004
+                    failure = f"{response.status_code}: {api_error_text(response)}"
+                elif response.status_code >= 400:  # noqa: PLR2004
+                    msg = (
+                        f"Domain API (CSDS) GET {path} returned {response.status_code}: "
+                        f"{api_error_text(response)} (check the account_id and api_url settings)"
+                    )
+                    raise TapError(msg)
+                else:
+                    return self._parse_hosts(response, path)
+            if attempt < retries:
+                self.logger.warning("CSDS lookup failed (%s); retrying", failure)
+                time.sleep(min(backoff * 2**attempt, 60.0))
+        msg = f"Domain API (CSDS) GET {path} failed after {retries} retries: {failure}"
+        raise TapError(msg)
+
+    def _parse_hosts(self, response: requests.Response, path: str) -> dict[str, str]:
+        try:
+            entries = response.json().get("baseURIs") or []
+            hosts = {e["service"]: e["baseURI"] for e in entries if isinstance(e, dict)}
+        except (ValueError, AttributeError, KeyError, TypeError):
+            msg = f"Domain API (CSDS) GET {path} returned an unreadable body"
+            raise TapError(msg) from None
+        if missing := [s for s in SERVICES if not hosts.get(s)]:
+            msg = f"Domain API (CSDS) GET {path} names no host for service(s) {', '.join(missing)}"
+            raise TapError(msg)
+        self.logger.info("LivePerson service hosts: %s", {s: hosts[s] for s in SERVICES})
+        return hosts
+
+    def service_url(self, service: str) -> str:
+        """`scheme://host` of a CSDS service.
+
+        Real hosts are https; plain http only when api_url itself is http and the host is
+        local (the sandbox), never for a remote host.
+        """
+        host = self.service_hosts[service]
+        api_scheme = urlparse(str(self.config.get("api_url") or DEFAULT_API_URL)).scheme
+        local = urlparse(f"//{host}").hostname in _LOCAL_HOSTS
+        scheme = "http" if api_scheme == "http" and local else "https"
+        return f"{scheme}://{host}"
+
+    # -- auth -------------------------------------------------------------------------
+
+    def build_authenticator(self) -> t.Any:  # noqa: ANN401
+        if self.uses_oauth2:
+            account = self.config["account_id"]
+            return ClientCredentialsAuthenticator(
+                auth_endpoint=f"{self.service_url('sentinel')}/sentinel/api/account/{account}/app/token",
+                client_id=self.config["client_id"],
+                client_secret=self.config["client_secret"],
+                timeout=int(self.config.get("request_timeout", 60)),
+            )
+        return OAuth1Authenticator(
+            client_key=self.config["app_key"],
+            client_secret=self.config["app_secret"],
+            resource_owner_key=self.config["access_token"],
+            resource_owner_secret=self.config["access_token_secret"],
+        )
+
+
+if __name__ == "__main__":
+    TapLivePerson.cli()
