@@ -1,0 +1,337 @@
+"""Benchmark harness: run taps, raw ceiling and peers against in-process sandboxes and measure them.
+
+Generic over the five APIs: an API takes part as soon as `suite_sandbox.<api>` exposes
+`make_simulator`/`demo_config` and `.venv/bin/tap-<api>` is installed; anything missing is
+reported as a skipped row with the reason, never as a number.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import typing as t
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+REPO = Path(__file__).resolve().parent.parent
+BENCH_DIR = REPO / "benchmarks"
+VENV_BIN = Path(sys.executable).parent
+PEER_ROOT = REPO / ".bench"
+
+APIS = ("closeio", "outreach", "persistiq", "liveperson", "five9")
+
+#: The stream each API is measured on (its biggest incremental collection); when a tap names
+#: it differently, the first stream of its catalog that matches a fallback is used.
+BENCH_STREAMS: dict[str, tuple[str, ...]] = {
+    "closeio": ("leads", "lead"),
+    "outreach": ("prospects", "prospect"),
+    "persistiq": ("leads", "lead"),
+    "liveperson": ("messaging_interactions", "conversations"),
+    "five9": ("call_log", "call_logs"),
+}
+
+#: Requests that mint credentials: not part of the data the raw ceiling replays (a replayed
+#: refresh would fail against an API that rotates refresh tokens).
+_AUTH_PATH = re.compile(r"oauth|token|login|baseURI", re.I)
+
+#: Counts RECORD lines in a separate process, so counting costs neither the tap nor the
+#: sandbox (which runs in this process) any CPU time.
+_COUNTER = (
+    "import sys\n"
+    "n = 0\n"
+    "for line in sys.stdin.buffer:\n"
+    "    if b'\"RECORD\"' in line[:48]:\n"
+    "        n += 1\n"
+    "print(n)\n"
+)
+
+
+@dataclass
+class Run:
+    """One measured process run."""
+
+    records: int = 0
+    seconds: float = 0.0
+    peak_rss_mb: float = 0.0
+    returncode: int = 0
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0 and not self.error and self.records > 0
+
+    @property
+    def rate(self) -> float:
+        return self.records / self.seconds if self.seconds else 0.0
+
+
+@dataclass
+class Subject:
+    """A median over several runs of one runner (ours, raw ceiling, a peer), or why there is none."""
+
+    name: str
+    runs: list[Run] = field(default_factory=list)
+    skipped: str = ""
+
+    @property
+    def rate(self) -> float | None:
+        good = [r.rate for r in self.runs if r.ok]
+        return statistics.median(good) if good else None
+
+    @property
+    def reason(self) -> str:
+        if self.skipped:
+            return self.skipped
+        for run in self.runs:
+            if not run.ok:
+                return run.error or f"exit {run.returncode}, {run.records} records"
+        return ""
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """VmHWM: the kernel's own high-water mark of the process's resident set."""
+    try:
+        with open(f"/proc/{pid}/status") as status:  # noqa: PTH123
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def measure(command: list[str], *, timeout: float = 1800, env: dict[str, str] | None = None) -> Run:
+    """Run `command` with stdout into a counting pipe; wall time, RECORD count and peak RSS."""
+    with tempfile.TemporaryFile() as stderr:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=stderr, env={**os.environ, **(env or {})}
+        )
+        counter = subprocess.Popen(
+            [sys.executable, "-c", _COUNTER], stdin=process.stdout, stdout=subprocess.PIPE
+        )
+        assert process.stdout is not None
+        process.stdout.close()  # the counter owns the read end now
+        peak = 0.0
+        deadline = start + timeout
+        while process.poll() is None:
+            peak = max(peak, _peak_rss_mb(process.pid))
+            if time.perf_counter() > deadline:
+                process.kill()
+                process.wait()
+                break
+            time.sleep(0.02)
+        seconds = time.perf_counter() - start
+        out, _ = counter.communicate()
+        stderr.seek(0)
+        tail = stderr.read().decode(errors="replace").strip().splitlines()
+    run = Run(records=int(out or 0), seconds=seconds, peak_rss_mb=peak, returncode=process.returncode)
+    if process.returncode != 0:
+        errors = [line for line in tail if "ERROR" in line or "Error" in line] or tail
+        run.error = (errors[-1] if errors else f"exit {process.returncode}")[:200]
+    return run
+
+
+# -- our taps ------------------------------------------------------------------------------
+
+
+@dataclass
+class Api:
+    """One API's sandbox module and tap executable."""
+
+    name: str
+    module: t.Any = None
+    executable: str = ""
+    missing: str = ""
+    stream: str = ""
+    catalog: dict = field(default_factory=dict)
+    default_rpm: float | None = None
+
+    @classmethod
+    def load(cls, name: str) -> Api:
+        api = cls(name)
+        try:
+            api.module = importlib.import_module(f"suite_sandbox.{name}")
+        except ImportError as exc:
+            api.missing = f"no simulator ({exc})"
+            return api
+        if not (hasattr(api.module, "make_simulator") and hasattr(api.module, "demo_config")):
+            api.missing = "simulator lacks make_simulator/demo_config"
+            return api
+        executable = VENV_BIN / f"tap-{name}"
+        if not executable.exists():
+            api.missing = f"tap-{name} is not installed in {VENV_BIN}"
+            return api
+        api.executable = str(executable)
+        return api
+
+    def simulator(self, records: int, *, unlimited: bool = True) -> t.Any:
+        simulator = self.module.make_simulator(records=records, seed=1)
+        if unlimited:
+            simulator.rate_limit_per_minute = None
+        return simulator
+
+    def config(self, url: str, *, unlimited: bool = True) -> dict:
+        config = dict(self.module.demo_config(url))
+        if unlimited:
+            # The throughput runs measure CPU cost, not pacing: lift the client-side budget.
+            config["max_requests_per_minute"] = 1_000_000
+        else:
+            config.pop("max_requests_per_minute", None)
+        return config
+
+    def prepare(self, workdir: Path) -> None:
+        """Discover the catalog, pick the benchmark stream and read the default request budget."""
+        from suite_sandbox.server import SandboxServer
+
+        about = subprocess.run(
+            [self.executable, "--about", "--format", "json"], capture_output=True, text=True, check=False
+        )
+        try:
+            settings = json.loads(about.stdout).get("settings", {}).get("properties", {})
+            self.default_rpm = settings.get("max_requests_per_minute", {}).get("default")
+        except json.JSONDecodeError:
+            self.default_rpm = None
+        with SandboxServer(self.simulator(50)) as server:
+            config_path = write_json(workdir / f"{self.name}-discover.json", self.config(server.url))
+            discovered = subprocess.run(
+                [self.executable, "--config", str(config_path), "--discover"],
+                capture_output=True, text=True, check=False,
+            )
+        if discovered.returncode != 0:
+            self.missing = f"--discover failed: {discovered.stderr.strip().splitlines()[-1:]}"
+            return
+        catalog = json.loads(discovered.stdout)
+        names = [entry["tap_stream_id"] for entry in catalog["streams"]]
+        wanted = [n for n in BENCH_STREAMS.get(self.name, ()) if n in names]
+        self.stream = wanted[0] if wanted else names[0]
+        self.catalog = select_streams(catalog, {self.stream})
+
+    def command(self, workdir: Path, config: dict, tag: str) -> list[str]:
+        config_path = write_json(workdir / f"{self.name}-{tag}-config.json", config)
+        catalog_path = write_json(workdir / f"{self.name}-catalog.json", self.catalog)
+        return [self.executable, "--config", str(config_path), "--catalog", str(catalog_path)]
+
+
+def select_streams(catalog: dict, names: set[str]) -> dict:
+    catalog = json.loads(json.dumps(catalog))
+    for entry in catalog["streams"]:
+        selected = entry["tap_stream_id"] in names
+        if selected:
+            entry["schema"]["selected"] = True  # old singer-python taps read this flag
+        for metadata in entry.get("metadata", []):
+            if metadata["breadcrumb"] == []:
+                metadata["metadata"]["selected"] = selected
+    return catalog
+
+
+def write_json(path: Path, value: t.Any) -> Path:  # noqa: ANN401
+    path.write_text(json.dumps(value))
+    return path
+
+
+def replay_plan(simulator: t.Any, base_url: str, stream: str) -> list[dict]:
+    """The data requests the tap made, in order, as the raw ceiling will replay them."""
+    plan = []
+    for request in list(simulator.requests):
+        if _AUTH_PATH.search(request.path):
+            continue
+        query = "&".join(
+            f"{quote(k, safe='[]')}={quote(v, safe='[]')}" for k, values in request.query.items() for v in values
+        )
+        plan.append({
+            "method": request.method,
+            "url": f"{base_url}{request.path}" + (f"?{query}" if query else ""),
+            "headers": request.headers,
+            "body": base64.b64encode(request.body).decode() if request.body else "",
+            "stream": stream,
+        })
+    return plan
+
+
+# -- rate-limit use ----------------------------------------------------------------------------
+
+
+@dataclass
+class RateResult:
+    api: str
+    limit: float | None = None
+    seconds: float = 0.0
+    requests: int = 0
+    rate_limited: int = 0
+    records: int = 0
+    skipped: str = ""
+    finished_early: bool = False
+
+    @property
+    def allowed(self) -> float:
+        return (self.limit or 0) * self.seconds / 60
+
+    @property
+    def share(self) -> float | None:
+        return self.requests / self.allowed if self.allowed else None
+
+
+def rate_run(api: Api, workdir: Path, seconds: float, latency: float, records: int) -> RateResult:
+    """The tap at its default budget against a sandbox enforcing that budget, for `seconds`."""
+    from suite_sandbox.server import SandboxServer
+
+    result = RateResult(api.name, api.default_rpm)
+    if not api.default_rpm:
+        result.skipped = "tap has no default max_requests_per_minute"
+        return result
+    simulator = api.simulator(records, unlimited=False)
+    simulator.rate_limit_per_minute = int(api.default_rpm)
+    simulator.latency = latency
+    with SandboxServer(simulator) as server, tempfile.TemporaryFile() as stderr:
+        command = api.command(workdir, api.config(server.url, unlimited=False), f"rate-{api.name}")
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
+        # The window opens at the first request (tap start-up is not budget time) and closes
+        # after `seconds` or when the tap is done, whichever is first.
+        first = end = None
+        while process.poll() is None:
+            now = time.perf_counter()
+            if first is None and simulator.requests:
+                first = now
+            if first is not None and now - first >= seconds:
+                break
+            time.sleep(0.01)
+        end = time.perf_counter()
+        result.requests = len(simulator.requests)
+        result.rate_limited = simulator.rate_limited
+        result.seconds = end - first if first is not None else 0.0
+        finished = process.poll() is not None
+        if not finished:
+            process.kill()
+            process.wait()
+        stderr.seek(0)
+        tail = stderr.read().decode(errors="replace").strip().splitlines()
+    result.finished_early = finished and result.seconds < seconds * 0.9
+    if finished and process.returncode != 0:
+        result.skipped = f"tap failed: {(tail or ['?'])[-1][:200]}"
+    return result
+
+
+def rate_runs(apis: list[Api], workdir: Path, seconds: float, latency: float, records: int) -> list[RateResult]:
+    """All APIs at once: the runs wait on the sandbox's latency, not on the CPU."""
+    results: dict[str, RateResult] = {}
+
+    def one(api: Api) -> None:
+        results[api.name] = rate_run(api, workdir, seconds, latency, records)
+
+    threads = [threading.Thread(target=one, args=(api,)) for api in apis]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [results[api.name] for api in apis]

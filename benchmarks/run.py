@@ -1,0 +1,270 @@
+"""Benchmarks: throughput, rate-limit use and memory of the suite's taps, side by side.
+
+    .venv/bin/python benchmarks/run.py                 # default run (a few minutes)
+    .venv/bin/python benchmarks/run.py --quick         # tiny sizes, no peers (what the smoke test runs)
+    .venv/bin/python benchmarks/run.py --full          # memory up to 1M records, 90 s rate runs
+
+Writes benchmarks/results/latest.md (tables), latest.json (the numbers) and latest.png (chart).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+import typing as t
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import APIS, Api, RateResult, Subject, measure, rate_runs, replay_plan, write_json  # noqa: E402
+from peers import SINGER_PEERS, dlt_command, singer_peer_command  # noqa: E402
+
+from suite_sandbox.server import SandboxServer  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results"
+TARGET_RAW, TARGET_PEER, TARGET_BUDGET, TARGET_RSS = 0.60, 2.0, 0.90, 0.10
+_PAGE_PARAMS = ("page[size]", "_limit", "limit", "page_size", "per_page")
+
+
+def throughput(api: Api, workdir: Path, records: int, repeats: int, peers: bool) -> dict[str, Subject]:
+    """Median records/s of ours, the raw ceiling and each peer, each on a fresh sandbox."""
+    subjects = {name: Subject(name) for name in ("ours", "raw", "singer", "dlt")}
+    if not peers:
+        subjects["singer"].skipped = subjects["dlt"].skipped = "peers not run (--no-peers)"
+    elif api.name not in SINGER_PEERS:
+        subjects["singer"].skipped = "no singer-io tap on PyPI"
+    page_size = 100
+    for _ in range(repeats):
+        simulator = api.simulator(records)
+        with SandboxServer(simulator) as server:
+            subjects["ours"].runs.append(measure(api.command(workdir, api.config(server.url), "throughput")))
+            plan = replay_plan(simulator, server.url, api.stream)
+            for item in plan[:1]:
+                query = dict(p.split("=", 1) for p in item["url"].partition("?")[2].split("&") if "=" in p)
+                page_size = next((int(query[k]) for k in _PAGE_PARAMS if k in query and query[k].isdigit()), 100)
+            simulator.requests.clear()
+            plan_path = write_json(workdir / f"{api.name}-plan.json", plan)
+            raw = [sys.executable, str(Path(__file__).parent / "raw_ceiling.py"), str(plan_path)]
+            subjects["raw"].runs.append(measure(raw))
+        if not peers:
+            continue
+        for key, make in (("singer", singer_peer_command), ("dlt", dlt_command)):
+            if subjects[key].skipped:
+                continue
+            simulator = api.simulator(records)
+            with SandboxServer(simulator) as server:
+                args = (api, workdir, server.url) if key == "singer" else (api, workdir, server.url, page_size)
+                command, why = make(*args)
+                if not command:
+                    subjects[key].skipped = why
+                    continue
+                subjects[key].runs.append(measure(command))
+    return subjects
+
+
+def memory(api: Api, workdir: Path, sizes: list[int]) -> list[tuple[int, t.Any]]:
+    rows = []
+    for size in sizes:
+        with SandboxServer(api.simulator(size)) as server:
+            rows.append((size, measure(api.command(workdir, api.config(server.url), f"mem{size}"))))
+    return rows
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a and b else None
+
+
+def fmt(value: float | None, spec: str = ",.0f") -> str:
+    return "n/a" if value is None else format(value, spec)
+
+
+def verdict(value: float | None, ok: bool) -> str:
+    return "" if value is None else (" ✅" if ok else " ❌")
+
+
+def cell(subject: Subject) -> str:
+    rate = subject.rate
+    return fmt(rate) if rate is not None else f"n/a ({subject.reason})"
+
+
+def report(args: argparse.Namespace, results: dict) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {results['when']} on {results['machine']}; command `{results['command']}`.",
+        "",
+        f"## Throughput ({args.records:,} records per run, median of {args.repeats}, records/s)",
+        "",
+        "Each runner pages the benchmark stream of an in-process sandbox with no latency and no rate limit;",
+        "stdout goes to a counting pipe. Raw ceiling = plain `requests` + `json` replaying the tap's own requests.",
+        "",
+        "| API | stream | ours | raw ceiling | ours/raw (≥0.60) | singer-io peer | ours/singer (≥2) | dlt rest_api | ours/dlt (≥2) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in results["throughput"]:
+        r_raw, r_singer, r_dlt = row["ours/raw"], row["ours/singer"], row["ours/dlt"]
+        lines.append(
+            f"| {row['api']} | {row['stream']} | {row['ours_cell']} | {row['raw_cell']} | "
+            f"{fmt(r_raw, '.2f')}{verdict(r_raw, (r_raw or 0) >= TARGET_RAW)} | {row['singer_cell']} | "
+            f"{fmt(r_singer, '.2f')}{verdict(r_singer, (r_singer or 0) >= TARGET_PEER)} | {row['dlt_cell']} | "
+            f"{fmt(r_dlt, '.2f')}{verdict(r_dlt, (r_dlt or 0) >= TARGET_PEER)} |"
+        )
+    lines += [
+        "",
+        f"## Rate-limit use ({args.rate_seconds:g} s per tap, sandbox latency {args.latency * 1000:.0f} ms, "
+        "budget = the tap's default `max_requests_per_minute`)",
+        "",
+        "Allowed = limit × run seconds / 60 (the budget pro-rated over the run).",
+        "",
+        "| API | limit/min | run s | requests | allowed | share (≥90%) | 429s (=0) | note |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in results["rate"]:
+        share = row["share"]
+        lines.append(
+            f"| {row['api']} | {fmt(row['limit'], 'g')} | {row['seconds']:.1f} | {row['requests']} | "
+            f"{row['allowed']:.1f} | {fmt(share and share * 100, '.0f')}%{verdict(share, (share or 0) >= TARGET_BUDGET)} | "
+            f"{row['rate_limited']}{verdict(share, row['rate_limited'] == 0)} | {row['note']} |"
+        )
+    lines += [
+        "",
+        "## Memory (peak RSS of the tap process, VmHWM)",
+        "",
+        "| API | records | seconds | records/s | peak RSS MB | growth vs smallest (<10%) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in results["memory"]:
+        growth = row["growth"]
+        lines.append(
+            f"| {row['api']} | {row['records']:,} | {row['seconds']:.1f} | {fmt(row['rate'])} | "
+            f"{row['peak_rss_mb']:.1f} | {fmt(growth and growth * 100, '+.1f')}%"
+            f"{verdict(growth, (growth or 0) < TARGET_RSS)}{(' ' + row['error']) if row['error'] else ''} |"
+        )
+    if results["skipped"]:
+        lines += ["", "## Not measured", ""] + [f"- {api}: {why}" for api, why in results["skipped"].items()]
+    return "\n".join(lines) + "\n"
+
+
+def chart(results: dict, path: Path) -> str:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return "matplotlib not installed: no chart"
+    rows = results["throughput"]
+    figure, (left, right) = plt.subplots(1, 2, figsize=(13, 5))
+    names = ("ours", "raw", "singer", "dlt")
+    labels = {"ours": "ours", "raw": "raw ceiling", "singer": "singer-io peer", "dlt": "dlt rest_api"}
+    width = 0.2
+    for i, name in enumerate(names):
+        values = [row[name] or 0 for row in rows]
+        left.bar([x + i * width for x in range(len(rows))], values, width, label=labels[name])
+    left.set_xticks([x + 1.5 * width for x in range(len(rows))], [row["api"] for row in rows])
+    left.set_ylabel("records/s (median)")
+    left.set_title("Throughput, no latency")
+    left.legend()
+    by_api: dict[str, list[tuple[int, float]]] = {}
+    for row in results["memory"]:
+        by_api.setdefault(row["api"], []).append((row["records"], row["peak_rss_mb"]))
+    for api, points in by_api.items():
+        right.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=api)
+    right.set_xscale("log")
+    right.set_xlabel("records")
+    right.set_ylabel("peak RSS MB")
+    right.set_title("Memory")
+    right.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return ""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--apis", nargs="+", default=list(APIS), choices=APIS)
+    parser.add_argument("--records", type=int, default=20_000, help="records per throughput run")
+    parser.add_argument("--repeats", type=int, default=3, help="throughput runs per runner (median)")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000], help="memory run sizes")
+    parser.add_argument("--rate-seconds", type=float, default=60.0, help="length of each rate-limit run")
+    parser.add_argument("--latency", type=float, default=0.075, help="sandbox latency in rate-limit runs")
+    parser.add_argument("--no-peers", action="store_true", help="skip singer-io and dlt peers")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, one repeat, no peers, 3 s rate runs")
+    parser.add_argument("--full", action="store_true", help="memory at 10k/100k/1M, 90 s rate runs")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where latest.md/json/png go")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.records, args.repeats, args.sizes, args.rate_seconds, args.no_peers = 300, 1, [200, 600], 3.0, True
+    if args.full:
+        args.sizes, args.rate_seconds = [10_000, 100_000, 1_000_000], 90.0
+
+    results: dict = {
+        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": f"{__import__('os').cpu_count()} cores, Python {sys.version.split()[0]}",
+        "command": "benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "throughput": [], "rate": [], "memory": [], "skipped": {},
+    }
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        workdir = Path(tmp)
+        apis = []
+        for name in args.apis:
+            api = Api.load(name)
+            if not api.missing:
+                api.prepare(workdir)
+            if api.missing:
+                results["skipped"][name] = api.missing
+                print(f"[{name}] skipped: {api.missing}", flush=True)
+            else:
+                apis.append(api)
+        for api in apis:
+            print(f"[{api.name}] throughput on {api.stream} ...", flush=True)
+            subjects = throughput(api, workdir, args.records, args.repeats, not args.no_peers)
+            row = {"api": api.name, "stream": api.stream}
+            for key, subject in subjects.items():
+                row[key] = subject.rate
+                row[f"{key}_cell"] = cell(subject)
+            for key in ("raw", "singer", "dlt"):
+                row[f"ours/{key}"] = ratio(row["ours"], row[key])
+            results["throughput"].append(row)
+            print(f"[{api.name}] {json.dumps({k: v for k, v in row.items() if not k.endswith('_cell')})}", flush=True)
+            print(f"[{api.name}] memory at {args.sizes} ...", flush=True)
+            base = None
+            for size, run in memory(api, workdir, args.sizes):
+                base = base or (run.peak_rss_mb if run.ok else None)
+                results["memory"].append({
+                    "api": api.name, "records": run.records, "size": size, "seconds": run.seconds,
+                    "rate": run.rate if run.ok else None, "peak_rss_mb": run.peak_rss_mb,
+                    "growth": (run.peak_rss_mb / base - 1) if base and run.ok else None,
+                    "error": run.error,
+                })
+        if apis:
+            print(f"rate-limit runs ({args.rate_seconds:g} s, all APIs at once) ...", flush=True)
+            for rate in rate_runs(apis, workdir, args.rate_seconds, args.latency, records=1_000_000):
+                results["rate"].append(rate_row(rate, args.rate_seconds))
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "latest.md").write_text(report(args, results))
+    (args.out / "latest.json").write_text(json.dumps(results, indent=2, default=str))
+    note = chart(results, args.out / "latest.png")
+    if note:
+        print(note)
+    print((args.out / "latest.md").read_text())
+    return 0
+
+
+def rate_row(rate: RateResult, planned: float) -> dict:
+    note = rate.skipped
+    if not note and rate.finished_early:
+        note = f"tap finished its sync after {rate.seconds:.1f} s"
+    return {
+        "api": rate.api, "limit": rate.limit, "seconds": rate.seconds, "requests": rate.requests,
+        "allowed": rate.allowed, "share": rate.share if not rate.skipped else None,
+        "rate_limited": rate.rate_limited, "records": rate.records, "note": note,
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())
