@@ -208,3 +208,19 @@ def test_settings_are_documented_and_the_key_is_secret():
     assert properties["max_requests_per_minute"]["default"] == 100
     assert properties["user_agent"]["default"].startswith("tap-persistiq/")
     assert all(spec.get("description") for spec in properties.values())
+
+
+def test_an_interrupted_leads_sync_keeps_the_previous_bookmark(persistiq, tmp_path):
+    simulator, config = persistiq
+    previous = "2023-06-01T00:00:00+00:00"
+    state = {"bookmarks": {"leads": {"replication_key": "sync_bookmark", "replication_key_value": previous}}}
+    for _ in range(3):  # pages 1-3 succeed, page 4 fails for good
+        simulator.inject("hook", path=r"^/v1/leads$", hook=lambda: None)
+    error = {"status": "error", "error": {"reason": "bad_params", "message": "updated_after is invalid"}}
+    simulator.inject("status", status=400, path=r"^/v1/leads$", body=error)
+    run = run_tap(TAP, config, tmp_path, catalog=leads_only(config, tmp_path), state=state)
+    assert run.returncode != 0
+    assert len(run.records("leads")) == 300
+    assert "bad_params: updated_after is invalid" in run.error_lines[-1]
+    # The new bookmark is promoted only after the last page: a rerun starts where this one did.
+    assert run.last_state["bookmarks"]["leads"]["replication_key_value"] == previous
