@@ -21,7 +21,21 @@ _installed = False
 
 
 def register_secret(value: t.Any) -> None:  # noqa: ANN401
-    """Remember a secret value so it never appears in logs or errors."""
+    """Remember a secret value so it never appears in logs or errors.
+
+    A secret given with the wrong type (a number, a list) is remembered too: a
+    validation error would otherwise echo it.
+    """
+    if isinstance(value, (list, tuple, set)):
+        for item in value:
+            register_secret(item)
+        return
+    if isinstance(value, dict):
+        for item in value.values():
+            register_secret(item)
+        return
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
     if isinstance(value, str) and len(value) >= _MIN_SECRET_LENGTH:
         with _lock:
             _secrets.add(value)

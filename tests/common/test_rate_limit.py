@@ -1,0 +1,89 @@
+"""The client-side rate limiter and the parsing of the APIs' rate-limit headers."""
+
+from __future__ import annotations
+
+import time
+from email.utils import format_datetime
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from tap_common.rate_limit import RateLimiter, remaining_and_reset, retry_after_seconds
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_requests_are_spread_evenly_over_the_minute():
+    clock = FakeClock()
+    limiter = RateLimiter(60, clock=clock, sleep=clock.sleep)
+    for _ in range(61):
+        limiter.acquire()
+    # The first goes at once; the other 60 wait one second each.
+    assert clock.now - 1000.0 == pytest.approx(60.0)
+    assert limiter.requests == 61
+
+
+def test_a_burst_is_allowed_then_the_steady_pace_resumes():
+    clock = FakeClock()
+    limiter = RateLimiter(60, burst=10, clock=clock, sleep=clock.sleep)
+    for _ in range(10):
+        limiter.acquire()
+    assert clock.slept == []
+    limiter.acquire()
+    assert clock.slept == [pytest.approx(1.0)]
+
+
+def test_the_api_saying_no_budget_left_pauses_everything_until_the_reset():
+    clock = FakeClock()
+    limiter = RateLimiter(6000, clock=clock, sleep=clock.sleep)
+    limiter.acquire()
+    limiter.observe({"RateLimit": "limit=100, remaining=0, reset=5"})
+    limiter.acquire()
+    assert sum(clock.slept) == pytest.approx(5.0)
+
+
+def test_remaining_budget_does_not_pause():
+    clock = FakeClock()
+    limiter = RateLimiter(6000, clock=clock, sleep=clock.sleep)
+    limiter.observe({"X-RateLimit-Remaining": "12", "X-RateLimit-Reset": str(time.time() + 30)})
+    limiter.acquire()
+    assert clock.slept == []
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"RateLimit": "limit=100, remaining=50, reset=5"}, (50.0, 5.0)),
+        ({"X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": "2.5"}, (0.0, 2.5)),
+        ({"X-RateLimit-Remaining": "9999, 19988"}, (9999.0, None)),
+        ({}, (None, None)),
+    ],
+)
+def test_rate_limit_headers_are_read_in_each_apis_dialect(headers, expected):
+    assert remaining_and_reset(headers) == expected
+
+
+def test_a_reset_given_as_an_epoch_becomes_seconds_from_now():
+    remaining, reset = remaining_and_reset({"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(time.time()) + 30)})
+    assert remaining == 0
+    assert 28 <= reset <= 31
+
+
+def test_retry_after_as_seconds_http_date_or_iso_timestamp():
+    assert retry_after_seconds({"Retry-After": "7"}) == 7
+    soon = datetime.now(timezone.utc) + timedelta(seconds=20)
+    assert 18 <= retry_after_seconds({"Retry-After": format_datetime(soon, usegmt=True)}) <= 21
+    assert 18 <= retry_after_seconds({"Retry-After": soon.isoformat().replace("+00:00", "Z")}) <= 21
+    assert retry_after_seconds({"Retry-After": "soon"}) is None
+    assert retry_after_seconds({}) is None
