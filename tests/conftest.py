@@ -96,7 +96,8 @@ def run_tap(
     )
     messages = []
     for line in completed.stdout.splitlines():
-        if line.startswith("{"):
+        # Singer messages are one JSON object a line; --discover/--about print pretty JSON.
+        if line.startswith('{"type":'):
             messages.append(json.loads(line))
     return TapRun(completed.returncode, completed.stdout, completed.stderr, messages)
 
