@@ -1,0 +1,207 @@
+"""Five9 Configuration Web Services (SOAP) report runs, through zeep.
+
+One client per tap run. It sends one request at a time (Five9 denies concurrent
+requests of one user), paces each operation type to the domain's per-minute limit
+(read once from getCallCountersState, which is itself unlimited), retries transient
+faults, waits for the next minute on OperationsLimitExceededFault, and turns every
+other failure into one line naming the operation, the fault and Five9's own words.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import time
+import typing as t
+from datetime import datetime
+from urllib.parse import urlparse
+
+import requests
+from lxml.etree import XMLSyntaxError
+from zeep import Client, Settings
+from zeep.exceptions import Fault, TransportError
+from zeep.transports import Transport
+
+from tap_common.errors import TapError
+from tap_common.rate_limit import RateLimiter
+
+if t.TYPE_CHECKING:
+    import logging
+    from collections.abc import Mapping
+
+SOAP_PATH = "/wsadmin/v13/AdminWebService"
+BINDING = "{http://service.admin.ws.five9.com/}WsAdminServiceSoapBinding"
+#: Five9 asks clients to poll isReportRunning no more than every 5 seconds.
+POLL_SECONDS = 5.0
+#: Documented per-minute limits, used when getCallCountersState gives none.
+DEFAULT_LIMITS = {"ReportRun": 16, "ReportResult": 20, "Query": 450}
+OPERATION_TYPES = {"runReport": "ReportRun", "getReportResultCsv": "ReportResult", "isReportRunning": "Query"}
+RETRIABLE_FAULTS = {"ServerFault", "ServiceUnavailableFault"}
+MAX_BACKOFF_SECONDS = 60.0
+_TAGS = re.compile(r"<[^>]+>")
+
+
+class ReportClient:
+    """runReport -> isReportRunning -> getReportResultCsv against one Five9 domain."""
+
+    def __init__(
+        self,
+        config: Mapping[str, t.Any],
+        *,
+        base_url: str,
+        rate_limiter: RateLimiter,
+        credential_settings: str,
+        logger: logging.Logger,
+    ) -> None:
+        self.config = config
+        self.endpoint = base_url.rstrip("/") + SOAP_PATH
+        self.rate_limiter = rate_limiter
+        self.credential_settings = credential_settings
+        self.logger = logger
+        self.max_retries = int(config.get("max_retries", 5))
+        self.backoff = float(config.get("retry_backoff_seconds", 1.0))
+        self.report_timeout = float(config.get("report_timeout_seconds", 600))
+        self._lock = threading.Lock()  # one request at a time
+        self._service: t.Any = None
+        self._limiters: dict[str, RateLimiter] = {}
+
+    # -- connection -------------------------------------------------------------------
+
+    def _connect(self, stream: str) -> t.Any:  # noqa: ANN401
+        if self._service is not None:
+            return self._service
+        session = requests.Session()
+        session.auth = (self.config["username"], self.config["password"])
+        session.headers["User-Agent"] = self.config.get("user_agent") or "tap-five9"
+        timeout = int(self.config.get("request_timeout", 60))
+        # Long polls hold the answer up to POLL_SECONDS; the read timeout must outlast them.
+        transport = Transport(session=session, timeout=timeout, operation_timeout=timeout + POLL_SECONDS)
+        wsdl = f"{self.endpoint}?wsdl&user={self.config['username']}"
+        client = self._with_retries(stream, "GET", "WSDL", lambda: Client(wsdl, transport=transport, settings=Settings(xml_huge_tree=True)))
+        # The WSDL's own address may name another host; always call the configured one.
+        self._service = client.create_service(BINDING, self.endpoint)
+        self._limiters = {kind: RateLimiter(limit) for kind, limit in self._minute_limits(stream).items()}
+        return self._service
+
+    def _minute_limits(self, stream: str) -> dict[str, int]:
+        limits = dict(DEFAULT_LIMITS)
+        try:
+            infos = self._with_retries(stream, "POST", "getCallCountersState", self._service.getCallCountersState)
+        except TapError as exc:
+            self.logger.warning("%s: using Five9's documented limits (%s)", stream, exc)
+            return limits
+        for info in infos or []:
+            if getattr(info, "timeout", None) == 60:  # noqa: PLR2004 - the per-minute counters
+                for state in info.callCounterStates or []:
+                    if state.operationType in limits and state.limit:
+                        limits[state.operationType] = int(state.limit)
+        self.logger.info("Five9 per-minute operation limits: %s", limits)
+        return limits
+
+    # -- operations -------------------------------------------------------------------
+
+    def run_report(
+        self,
+        stream: str,
+        folder: str,
+        report: str,
+        start: datetime,
+        end: datetime,
+        users: list[str] | None = None,
+    ) -> str:
+        """Run one report over [start, end) and return its CSV text."""
+        criteria: dict[str, t.Any] = {"time": {"start": start, "end": end}}
+        if users:
+            criteria["reportObjects"] = [{"objectType": "User", "objectNames": users}]
+        identifier = self._call(stream, "runReport", folderName=folder, reportName=report, criteria=criteria)
+        deadline = time.monotonic() + self.report_timeout
+        last_poll: float | None = None
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                msg = (
+                    f"{stream}: report '{folder}/{report}' for {start.isoformat()} .. {end.isoformat()} "
+                    f"still running after {self.report_timeout:g} s (report_timeout_seconds); "
+                    "no later window was synced, rerun to resume from the last bookmark"
+                )
+                raise TapError(msg)
+            # Never a tight loop: at most one poll per POLL_SECONDS, and the server
+            # itself holds the answer up to `timeout` seconds while the report runs.
+            if last_poll is not None and (pause := last_poll + POLL_SECONDS - time.monotonic()) > 0:
+                time.sleep(min(pause, remaining))
+            last_poll = time.monotonic()
+            timeout = max(1, min(int(POLL_SECONDS), math.ceil(deadline - time.monotonic())))
+            if not self._call(stream, "isReportRunning", identifier=identifier, timeout=timeout):
+                break
+        return self._call(stream, "getReportResultCsv", identifier=identifier) or ""
+
+    def _call(self, stream: str, operation: str, **kwargs: t.Any) -> t.Any:  # noqa: ANN401
+        service = self._connect(stream)
+        limiter = self._limiters.get(OPERATION_TYPES.get(operation, ""))
+
+        def send() -> t.Any:  # noqa: ANN401
+            if limiter is not None:
+                limiter.acquire()
+            return getattr(service, operation)(**kwargs)
+
+        return self._with_retries(stream, "POST", operation, send)
+
+    def _with_retries(self, stream: str, method: str, operation: str, send: t.Callable[[], t.Any]) -> t.Any:  # noqa: ANN401, C901
+        where = f"{stream}: {operation} ({method} {urlparse(self.endpoint).path})"
+        attempt = 0
+        while True:
+            self.rate_limiter.acquire()
+            try:
+                with self._lock:
+                    return send()
+            except Fault as exc:
+                name = fault_name(exc)
+                message = f"{where} failed: {name}: {one_line(exc.message)}"
+                if name == "OperationsLimitExceededFault":
+                    wait = 61 - time.time() % 60  # counters reset at the start of each minute
+                elif name in RETRIABLE_FAULTS:
+                    wait = min(self.backoff * 2**attempt, MAX_BACKOFF_SECONDS)
+                else:
+                    raise TapError(message) from None
+            except (TransportError, requests.HTTPError) as exc:
+                status, text = _status_and_text(exc)
+                message = f"{where} returned {status}: {text}"
+                if status in (401, 403):
+                    raise TapError(f"{message} (check the {self.credential_settings} setting)") from None
+                if status != 429 and status < 500:  # noqa: PLR2004
+                    raise TapError(message) from None
+                wait = min(self.backoff * 2**attempt, MAX_BACKOFF_SECONDS)
+            except (requests.ConnectionError, requests.Timeout, XMLSyntaxError) as exc:
+                message = f"{where} failed: {type(exc).__name__}"
+                wait = min(self.backoff * 2**attempt, MAX_BACKOFF_SECONDS)
+            if attempt >= self.max_retries:
+                raise TapError(f"gave up after {self.max_retries} retries: {message}")
+            attempt += 1
+            self.logger.warning("%s; retrying in %.1f s (attempt %d of %d)", message, wait, attempt, self.max_retries)
+            time.sleep(wait)
+
+
+def fault_name(exc: Fault) -> str:
+    """The fault's type, from its `detail` element (e.g. ReportNotFoundFault)."""
+    detail = exc.detail
+    if detail is not None and len(detail):
+        return str(detail[0].tag).rsplit("}", 1)[-1]
+    return str(exc.code or "Fault").rsplit(":", 1)[-1]
+
+
+def one_line(text: str | None, limit: int = 300) -> str:
+    text = " ".join(_TAGS.sub(" ", text or "").split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _status_and_text(exc: TransportError | requests.HTTPError) -> tuple[int, str]:
+    if isinstance(exc, requests.HTTPError):
+        response = exc.response
+        status = response.status_code if response is not None else 0
+        body = response.text if response is not None else ""
+        reason = response.reason if response is not None else ""
+    else:
+        status, reason = exc.status_code or 0, ""
+        body = exc.content.decode(errors="replace") if isinstance(exc.content, bytes) else str(exc.content or exc.message)
+    return status, one_line(f"{reason} {body}".strip()) or "(empty body)"
