@@ -294,6 +294,8 @@ def rate_run(api: Api, workdir: Path, seconds: float, latency: float, records: i
     simulator.rate_limit_per_minute = int(api.default_rpm)
     simulator.latency = latency
     with SandboxServer(simulator) as server, tempfile.TemporaryFile() as stderr:
+        # The tap is killed mid-request when the window closes: keep that broken pipe quiet.
+        server._httpd.handle_error = lambda *_: None  # noqa: SLF001
         command = api.command(workdir, api.config(server.url, unlimited=False), f"rate-{api.name}")
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
         # The window opens at the first request (tap start-up is not budget time) and closes

@@ -55,6 +55,9 @@ def throughput(api: Api, workdir: Path, records: int, repeats: int, peers: bool)
             if subjects[key].skipped:
                 continue
             simulator = api.simulator(records)
+            if key == "singer":
+                for name, value in SINGER_PEERS[api.name].sim_attrs.items():
+                    setattr(simulator, name, value)
             with SandboxServer(simulator) as server:
                 args = (api, workdir, server.url) if key == "singer" else (api, workdir, server.url, page_size)
                 command, why = make(*args)
@@ -226,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
             row = {"api": api.name, "stream": api.stream}
             for key, subject in subjects.items():
                 row[key] = subject.rate
+                row[f"{key}_records"] = [r.records for r in subject.runs]
                 row[f"{key}_cell"] = cell(subject)
             for key in ("raw", "singer", "dlt"):
                 row[f"ours/{key}"] = ratio(row["ours"], row[key])
