@@ -1,0 +1,250 @@
+"""Fixtures for the Meltano tests: one Meltano install per session, a throwaway PostgreSQL,
+a sandbox per test, and helpers that run the real `meltano` CLI and tap executables."""
+
+from __future__ import annotations
+
+import fcntl
+import importlib
+import json
+import os
+import re
+import subprocess
+import sys
+import typing as t
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from suite_sandbox import SandboxServer
+
+from .pg import PostgresServer
+
+REPO = Path(__file__).resolve().parents[2]
+MELTANO_VENV = REPO / ".venv-meltano"
+MELTANO = MELTANO_VENV / "bin" / "meltano"
+MELTANO_VERSION = "4.4.1"
+PLUGINS = REPO / ".meltano"
+APIS = ("closeio", "outreach", "persistiq", "liveperson", "five9")
+RECORDS = 12  # small: every table gets a few rows, every run stays fast
+
+
+def loader_bin(name: str, executable: str | None = None) -> Path:
+    """An executable inside a Meltano-installed loader's venv."""
+    return PLUGINS / "loaders" / name / "venv" / "bin" / (executable or name)
+
+
+@pytest.fixture(scope="session")
+def meltano_installed() -> Path:
+    """Meltano and every plugin of meltano.yml installed once (idempotent, lock shared by xdist workers)."""
+    PLUGINS.mkdir(exist_ok=True)
+    with open(PLUGINS / ".suite-install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not MELTANO.exists():
+            subprocess.run(["uv", "venv", "-q", "--python", sys.executable, str(MELTANO_VENV)], check=True)
+            subprocess.run(
+                [
+                    "uv",
+                    "pip",
+                    "install",
+                    "-q",
+                    "--python",
+                    str(MELTANO_VENV / "bin" / "python"),
+                    f"meltano=={MELTANO_VERSION}",
+                ],
+                check=True,
+            )
+        completed = subprocess.run(
+            [str(MELTANO), "install"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+        assert completed.returncode == 0, completed.stderr[-3000:]
+    return MELTANO
+
+
+@dataclass
+class MeltanoRun:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def record_counts(self) -> Counter:
+        """Records the tap emitted per stream, from the SDK's record_count metrics in the log."""
+        counts: Counter = Counter()
+        decoder = json.JSONDecoder()
+        for line in self.stderr.splitlines():
+            index = line.find("METRIC: {")
+            if index < 0:
+                continue
+            try:
+                metric, _ = decoder.raw_decode(line, index + len("METRIC: "))
+            except json.JSONDecodeError:
+                continue
+            if metric.get("metric") == "record_count":
+                counts[metric["tags"]["stream"]] += metric["value"]
+        return counts
+
+
+class Meltano:
+    """Runs the real `meltano` CLI in the repo's project with a private system database."""
+
+    def __init__(self, tmp_path: Path, env: dict[str, str]) -> None:
+        self.tmp_path = tmp_path
+        self.env = {
+            **os.environ,
+            "MELTANO_DATABASE_URI": f"sqlite:///{tmp_path / 'meltano.db'}",
+            "MELTANO_ENVIRONMENT": "dev",
+            "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
+            **env,
+        }
+        self.env.pop("VIRTUAL_ENV", None)
+
+    def __call__(self, *args: str, check: bool = True, timeout: float = 300) -> MeltanoRun:
+        completed = subprocess.run(
+            [str(MELTANO), *args],
+            cwd=REPO,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        run = MeltanoRun(completed.returncode, completed.stdout, completed.stderr)
+        if check:
+            assert run.returncode == 0, f"meltano {' '.join(args)} failed:\n{run.stderr[-4000:]}"
+        return run
+
+    def state(self, state_id: str) -> dict:
+        run = self("state", "get", state_id)
+        return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+@dataclass
+class Sandbox:
+    api: str
+    simulator: t.Any
+    server: SandboxServer
+
+    @property
+    def config(self) -> dict:
+        return importlib.import_module(f"suite_sandbox.{self.api}").demo_config(self.server.url)
+
+    @property
+    def env(self) -> dict[str, str]:
+        """Where meltano.yml's dev environment finds this sandbox."""
+        return {f"SANDBOX_{self.api.upper()}_URL": self.server.url}
+
+
+@pytest.fixture
+def sandbox(request: pytest.FixtureRequest) -> t.Iterator[t.Callable[[str], Sandbox]]:
+    servers: list[SandboxServer] = []
+
+    def start(api: str) -> Sandbox:
+        module = importlib.import_module(f"suite_sandbox.{api}")
+        simulator = module.make_simulator(records=RECORDS, seed=1)
+        server = SandboxServer(simulator).start()
+        servers.append(server)
+        return Sandbox(api, simulator, server)
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> t.Iterator[PostgresServer]:
+    with PostgresServer() as server:
+        yield server
+
+
+@dataclass
+class TapOutput:
+    """The Singer messages of one standalone tap run."""
+
+    messages: list[dict]
+
+    def records(self, stream: str) -> list[dict]:
+        return [m["record"] for m in self.messages if m.get("type") == "RECORD" and m["stream"] == stream]
+
+    def streams(self) -> list[str]:
+        return sorted({m["stream"] for m in self.messages if m.get("type") == "RECORD"})
+
+    def key_properties(self, stream: str) -> list[str]:
+        schemas = [m for m in self.messages if m.get("type") == "SCHEMA" and m["stream"] == stream]
+        return list(schemas[-1].get("key_properties") or [])
+
+    def keys(self, stream: str) -> set[tuple[str, ...]]:
+        """Distinct primary keys of a stream's records, as text (as psql returns them)."""
+        props = self.key_properties(stream)
+        return {tuple(_text(r.get(p)) for p in props) for r in self.records(stream)}
+
+
+def _text(value: t.Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def parse_singer(text: str) -> TapOutput:
+    return TapOutput([json.loads(line) for line in text.splitlines() if line.startswith("{")])
+
+
+def run_tap_standalone(api: str, config: dict, tmp_path: Path) -> TapOutput:
+    """The real installed executable from .venv, as a user runs it without Meltano."""
+    config_path = tmp_path / f"tap-{api}.json"
+    config_path.write_text(json.dumps(config))
+    completed = subprocess.run(
+        [str(REPO / ".venv" / "bin" / f"tap-{api}"), "--config", str(config_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    return parse_singer(completed.stdout)
+
+
+def bookmark_values(state: t.Any) -> list[t.Any]:
+    """Every replication_key_value anywhere in a Singer state (partitions included)."""
+    found: list[t.Any] = []
+    if isinstance(state, dict):
+        for key, value in state.items():
+            if key == "replication_key_value":
+                found.append(value)
+            else:
+                found += bookmark_values(value)
+    elif isinstance(state, list):
+        for value in state:
+            found += bookmark_values(value)
+    return found
+
+
+def request_text(request: t.Any) -> str:
+    """What a request carried that a filter can live in: path, query and body."""
+    body = request.body.decode("utf-8", "replace") if request.body else ""
+    return " ".join([request.path, json.dumps(request.query), body])
+
+
+def bookmark_forms(value: t.Any) -> set[str]:
+    """Ways an API may spell a bookmark in a request: as stored, ISO variants, epoch s/ms."""
+    from datetime import datetime, timezone
+    from urllib.parse import quote
+
+    text = str(value)
+    forms = {text, quote(text, safe="")}
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return forms
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    utc = moment.astimezone(timezone.utc)
+    forms |= {
+        utc.strftime("%Y-%m-%dT%H:%M:%S"),
+        utc.strftime("%Y-%m-%d %H:%M:%S"),
+        str(int(utc.timestamp())),
+        str(int(utc.timestamp() * 1000)),
+    }
+    return {f for f in forms if f} | {re.sub(r"\+00:00$", "Z", text)}
