@@ -95,8 +95,10 @@ class TapLivePerson(SuiteTap):
 
     @property
     def credential_settings(self) -> str:  # type: ignore[override]
-        names = OAUTH2_SETTINGS if self.uses_oauth2 else OAUTH1_SETTINGS
-        return "/".join(names) + (" (OAuth2)" if self.uses_oauth2 else " (OAuth1)")
+        # Completes the library's "(check the ... setting)" after a 401/403.
+        if self.uses_oauth2:
+            return "OAuth2 " + "/".join(OAUTH2_SETTINGS)
+        return "OAuth1 " + "/".join(OAUTH1_SETTINGS)
 
     def config_errors(self, config: t.Mapping[str, t.Any]) -> list[str]:
         errors = super().config_errors(config)
