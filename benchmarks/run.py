@@ -199,11 +199,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="tiny sizes, one repeat, no peers, 3 s rate runs")
     parser.add_argument("--full", action="store_true", help="memory at 10k/100k/1M, 90 s rate runs")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where latest.md/json/png go")
+    # --quick/--full change the defaults; flags given explicitly still win.
+    presets, _ = parser.parse_known_args(argv)
+    if presets.quick:
+        parser.set_defaults(records=300, repeats=1, sizes=[200, 600], rate_seconds=3.0, no_peers=True)
+    if presets.full:
+        parser.set_defaults(sizes=[10_000, 100_000, 1_000_000], rate_seconds=90.0)
     args = parser.parse_args(argv)
-    if args.quick:
-        args.records, args.repeats, args.sizes, args.rate_seconds, args.no_peers = 300, 1, [200, 600], 3.0, True
-    if args.full:
-        args.sizes, args.rate_seconds = [10_000, 100_000, 1_000_000], 90.0
 
     results: dict = {
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),

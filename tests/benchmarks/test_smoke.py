@@ -1,0 +1,71 @@
+"""Smoke run of the benchmark harness at tiny sizes, so it never rots.
+
+No timing assertions: only that every part ran and produced well-formed numbers. Peers
+(which need network installs into `.bench/`) are not run here.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+# One API keeps the run fast; the first whose tap is installed and whose simulator exists.
+CANDIDATES = ("persistiq", "outreach", "closeio", "liveperson", "five9")
+
+
+def _available() -> str | None:
+    for api in CANDIDATES:
+        if (BIN / f"tap-{api}").exists() and (REPO / "sandbox" / "suite_sandbox" / f"{api}.py").exists():
+            return api
+    return None
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path, subprocess.CompletedProcess]:
+    api = _available()
+    if api is None:
+        pytest.skip("no tap with a simulator is installed yet")
+    out = tmp_path_factory.mktemp("bench")
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "run.py"), "--quick", "--apis", api,
+         "--records", "150", "--sizes", "100", "300", "--rate-seconds", "1.5", "--out", str(out)],
+        capture_output=True, text=True, timeout=120, check=False, cwd=REPO,
+    )
+    return api, out, done
+
+
+def test_run_writes_table_json_and_chart(smoke: tuple[str, Path, subprocess.CompletedProcess]) -> None:
+    api, out, done = smoke
+    assert done.returncode == 0, done.stderr[-2000:]
+    table = (out / "latest.md").read_text()
+    for heading in ("## Throughput", "## Rate-limit use", "## Memory"):
+        assert heading in table
+    assert (out / "latest.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    rows = [line for line in table.splitlines() if line.startswith(f"| {api} |")]
+    # one throughput row, one rate row, one memory row per size
+    assert len(rows) == 4, table
+
+
+def test_numbers_are_measured_not_invented(smoke: tuple[str, Path, subprocess.CompletedProcess]) -> None:
+    api, out, _ = smoke
+    results = json.loads((out / "latest.json").read_text())
+    (row,) = results["throughput"]
+    assert row["api"] == api
+    # ours and the raw ceiling both synced the same records of the same stream
+    assert row["ours"] > 0 and row["raw"] > 0
+    assert row["ours_records"] == row["raw_records"] and row["ours_records"][0] > 0
+    assert row["ours/raw"] == pytest.approx(row["ours"] / row["raw"])
+    assert row["singer"] is None and "peers not run" in row["singer_cell"]
+    memory = [m for m in results["memory"] if m["api"] == api]
+    assert [m["size"] for m in memory] == [100, 300]
+    assert all(m["peak_rss_mb"] > 10 and m["records"] > 0 and not m["error"] for m in memory)
+    (rate,) = results["rate"]
+    assert rate["limit"] > 0 and rate["requests"] > 0 and rate["note"] == ""
+    assert rate["rate_limited"] >= 0 and rate["share"] is not None
