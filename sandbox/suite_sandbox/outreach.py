@@ -18,12 +18,14 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+import tempfile
 import threading
 import time
 import typing as t
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from urllib.parse import urlencode
+from pathlib import Path
+from urllib.parse import urlencode, urlparse
 
 from suite_sandbox.data import VirtualTable, iso, parse_time
 from suite_sandbox.server import Request, Response, Simulator
@@ -332,9 +334,13 @@ class OutreachSimulator(Simulator):
             body["meta"] = {"count": total, "count_truncated": False}
         return Response(200, body, content_type=JSONAPI)
 
-    def _render(self, resource: Resource, i: int, request: Request) -> dict:
+    def resource_object(self, path: str, ident: int) -> dict:
+        """The JSON:API object the API serves for one record."""
+        return self._render(self.resources[path], ident - 1)
+
+    def _render(self, resource: Resource, i: int, request: Request | None = None) -> dict:
         table = resource.table
-        host = request.headers.get("host", "127.0.0.1")
+        host = request.headers.get("host", "127.0.0.1") if request else "127.0.0.1"
         return {
             "type": resource.type,
             "id": i + 1,
@@ -621,6 +627,14 @@ def make_simulator(records: int = 200, seed: int = 1, **options: t.Any) -> Outre
 
 
 def demo_config(url: str) -> dict:
+    """A working tap config for the simulator at `url`.
+
+    The simulator rotates refresh tokens, so the config names a store file (per server
+    port, in the temp dir); a stale one from an earlier server on that port is removed,
+    since a fresh simulator only knows its seed token.
+    """
+    store = Path(tempfile.gettempdir()) / f"suite-sandbox-outreach-{urlparse(url).port}-refresh-token.json"
+    store.unlink(missing_ok=True)
     return {
         "client_id": CLIENT_ID,
         "client_secret": CLIENT_SECRET,
@@ -630,4 +644,5 @@ def demo_config(url: str) -> dict:
         "api_url": f"{url}/api/v2",
         "start_date": "2024-01-01T00:00:00Z",
         "max_requests_per_minute": 6000,
+        "refresh_token_store": str(store),
     }

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+from pathlib import Path
+
 from suite_sandbox.outreach import demo_config
+from tests.conftest import tap_executable
 
 TAP = "tap-outreach"
 
@@ -34,11 +39,26 @@ PATHS = {
 
 
 def fast_config(url: str, **overrides: object) -> dict:
-    """The sandbox's working config, with tiny waits so retries cost milliseconds."""
+    """The sandbox's working config, with tiny waits so retries cost milliseconds.
+
+    No refresh-token store unless a test gives one (tests that run twice do).
+    """
+    config = demo_config(url)
+    del config["refresh_token_store"]
     return {
-        **demo_config(url),
+        **config,
         "max_requests_per_minute": 100_000,
         "retry_backoff_seconds": 0.01,
         "max_retries": 3,
         **overrides,
     }
+
+
+def discover_catalog(config: dict, tmp_path: Path) -> dict:
+    """`tap-outreach --discover` (conftest's `discover` chokes on the indented catalog JSON)."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    done = subprocess.run([tap_executable(TAP), "--config", str(path), "--discover"], capture_output=True, text=True, check=False, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
