@@ -33,14 +33,21 @@ from suite_sandbox.server import Request, Response, Simulator
 
 ACCOUNT_ID = "41234567"
 APP_KEY = "sandbox-lp-app-key-7f3a"
-APP_SECRET = "sandbox-lp-app-secret-91bc"
-ACCESS_TOKEN = "sandbox-lp-access-token-5d20"
-ACCESS_TOKEN_SECRET = "sandbox-lp-token-secret-c4e8"
+APP_SECRET = "sandbox-lp-app-secret-91bc"  # noqa: S105 - sandbox fake
+ACCESS_TOKEN = "sandbox-lp-access-token-5d20"  # noqa: S105 - sandbox fake
+ACCESS_TOKEN_SECRET = "sandbox-lp-token-secret-c4e8"  # noqa: S105 - sandbox fake
 CLIENT_ID = "sandbox-lp-client-id"
-CLIENT_SECRET = "sandbox-lp-client-secret-0a6f"
+CLIENT_SECRET = "sandbox-lp-client-secret-0a6f"  # noqa: S105 - sandbox fake
 
 UNASSIGNED_SKILL_ID = -1
-SERVICES = ("accountConfigReadOnly", "accountConfigReadWrite", "msgHist", "sentinel", "agentVep", "engHistDomain")
+SERVICES = (
+    "accountConfigReadOnly",
+    "accountConfigReadWrite",
+    "msgHist",
+    "sentinel",
+    "agentVep",
+    "engHistDomain",
+)
 MAX_RANGE = timedelta(days=92)  # "3 months"
 RETENTION = timedelta(days=395)  # 13 months
 ROUNDING_MS = 10 * 60 * 1000
@@ -100,21 +107,29 @@ class LivePersonSimulator(Simulator):
         self.agent_groups = VirtualTable("agent_groups", 4, self._agent_group, seed=seed)
         self.campaigns = VirtualTable("campaigns", 3, self._campaign, seed=seed)
         self.conversations = VirtualTable(
-            "conversations", records, self._conversation, seed=seed,
-            start=self.now - (records + RESERVE_STEPS) * step, step=step,
+            "conversations",
+            records,
+            self._conversation,
+            seed=seed,
+            start=self.now - (records + RESERVE_STEPS) * step,
+            step=step,
         )
         # Newest conversations are still open; `close()` ends them (an update between runs).
         self.open_conversations: set[int] = set(range(max(records - 3, 0), records))
         self.search_bodies: list[dict] = []
 
         self.route("GET", r"/api/account/(?P<acct>[^/]+)/service/baseURI\.json", self._csds_all)
-        self.route("GET", r"/api/account/(?P<acct>[^/]+)/service/(?P<service>[^/]+)/baseURI\.json", self._csds_one)
+        self.route(
+            "GET", r"/api/account/(?P<acct>[^/]+)/service/(?P<service>[^/]+)/baseURI\.json", self._csds_one
+        )
         self.route("POST", r"/sentinel/api/account/(?P<acct>[^/]+)/app/token", self._token)
         self.route("GET", _CONFIG + r"/le-users/users", self._config(self.users, "6.0"))
         self.route("GET", _CONFIG + r"/le-users/skills", self._config(self.skills, "4.0"))
         self.route("GET", _CONFIG + r"/le-users/agentGroups", self._config(self.agent_groups, "2.0"))
         self.route("GET", _CONFIG + r"/le-campaigns/campaigns", self._config(self.campaigns, "3.4"))
-        self.route("POST", r"/messaging_history/api/account/(?P<acct>[^/]+)/conversations/search", self._search)
+        self.route(
+            "POST", r"/messaging_history/api/account/(?P<acct>[^/]+)/conversations/search", self._search
+        )
 
     # -- generated data ---------------------------------------------------------------
 
@@ -191,11 +206,12 @@ class LivePersonSimulator(Simulator):
 
     def latest_skill_id(self, i: int) -> int:
         """Each conversation has exactly one latest skill; about one in five is Unassigned."""
-        rng = random.Random(f"{self.seed}:latest_skill:{i}")
+        rng = random.Random(f"{self.seed}:latest_skill:{i}")  # noqa: S311 - deterministic test data
         return UNASSIGNED_SKILL_ID if rng.random() < 0.2 else rng.choice(self.all_skill_ids())
 
     def conversation_id(self, i: int) -> str:
-        return str(uuid.UUID(int=random.Random(f"{self.seed}:conversation_id:{i}").getrandbits(128), version=4))
+        rng = random.Random(f"{self.seed}:conversation_id:{i}")  # noqa: S311 - deterministic test data
+        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
     def _conversation(self, i: int, rng: random.Random, ts: datetime) -> dict:
         start_ms = _ms(ts)
@@ -241,7 +257,9 @@ class LivePersonSimulator(Simulator):
                 "latestAgentNickname": f"agent{int(agent) - 2_359_235_900}",
                 "latestAgentFullName": f"Agent {int(agent) - 2_359_235_900}",
                 "latestSkillId": skill,
-                "latestSkillName": "Unassigned" if skill == UNASSIGNED_SKILL_ID else f"Skill {(skill - 1000) // 7}",
+                "latestSkillName": "Unassigned"
+                if skill == UNASSIGNED_SKILL_ID
+                else f"Skill {(skill - 1000) // 7}",
                 "latestAgentGroupId": -1 if skill == UNASSIGNED_SKILL_ID else 1 + i % 4,
                 "latestAgentGroupName": "Unassigned" if skill == UNASSIGNED_SKILL_ID else f"Group {i % 4}",
                 "latestQueueState": "ACTIVE" if is_open else "IN_QUEUE",
@@ -253,21 +271,48 @@ class LivePersonSimulator(Simulator):
             "campaign": {"campaignEngagementId": str(5000 + i % 3), "campaignId": str(3_300_000 + i % 3)},
             "messageRecords": messages,
             "agentParticipants": [
-                {"agentId": agent, "agentLoginName": f"agent{int(agent) - 2_359_235_900}@example.com",
-                 "role": "ASSIGNED_AGENT", "permission": "ASSIGNED_AGENT", "time": _lp_time(ts), "timeL": start_ms},
+                {
+                    "agentId": agent,
+                    "agentLoginName": f"agent{int(agent) - 2_359_235_900}@example.com",
+                    "role": "ASSIGNED_AGENT",
+                    "permission": "ASSIGNED_AGENT",
+                    "time": _lp_time(ts),
+                    "timeL": start_ms,
+                },
             ],
             "consumerParticipants": [
-                {"participantId": "consumer-1", "firstName": None, "lastName": None, "avatarURL": None,
-                 "time": _lp_time(ts), "timeL": start_ms, "consumerName": "Consumer", "dialogId": self.conversation_id(i)},
+                {
+                    "participantId": "consumer-1",
+                    "firstName": None,
+                    "lastName": None,
+                    "avatarURL": None,
+                    "time": _lp_time(ts),
+                    "timeL": start_ms,
+                    "consumerName": "Consumer",
+                    "dialogId": self.conversation_id(i),
+                },
             ],
-            "messageScores": [{"messageId": m["messageId"], "mcs": rng.randint(-100, 100), "time": m["time"], "timeL": m["timeL"]} for m in messages],
+            "messageScores": [
+                {
+                    "messageId": m["messageId"],
+                    "mcs": rng.randint(-100, 100),
+                    "time": m["time"],
+                    "timeL": m["timeL"],
+                }
+                for m in messages
+            ],
             "conversationSurveys": [],
             "summary": {"text": "", "lastUpdatedTime": start_ms},
             "unAuthSdes": {"events": []},
             "transfers": [],
             "interactions": [
-                {"assignedAgentId": agent, "agentLoginName": f"agent{int(agent) - 2_359_235_900}@example.com",
-                 "interactionTime": _lp_time(ts), "interactionTimeL": start_ms, "interactiveSequence": 1},
+                {
+                    "assignedAgentId": agent,
+                    "agentLoginName": f"agent{int(agent) - 2_359_235_900}@example.com",
+                    "interactionTime": _lp_time(ts),
+                    "interactionTimeL": start_ms,
+                    "interactiveSequence": 1,
+                },
             ],
             "sdes": {"events": []},
         }
@@ -297,7 +342,7 @@ class LivePersonSimulator(Simulator):
 
     def _oauth1_signature_ok(self, request: Request) -> bool:
         header = request.headers.get("authorization", "")
-        params = {k: unquote(v) for k, v in re.findall(r'(\w+)="([^"]*)"', header[len("OAuth "):])}
+        params = {k: unquote(v) for k, v in re.findall(r'(\w+)="([^"]*)"', header[len("OAuth ") :])}
         if (
             params.get("oauth_consumer_key") != APP_KEY
             or params.get("oauth_token") != ACCESS_TOKEN
@@ -326,7 +371,7 @@ class LivePersonSimulator(Simulator):
             ok = self._oauth1_signature_ok(request)
             reason = "OAuth signature verification failed"
         elif header.startswith("Bearer "):
-            expiry = self.tokens.get(header[len("Bearer "):])
+            expiry = self.tokens.get(header[len("Bearer ") :])
             ok = expiry is not None and expiry > time.time()
             reason = "invalid or expired access token"
         else:
@@ -372,9 +417,21 @@ class LivePersonSimulator(Simulator):
     def _token(self, request: Request, match: re.Match[str]) -> Response:
         form = request.form()
         if form.get("grant_type") != "client_credentials":
-            return Response(400, {"error": "unsupported_grant_type", "error_description": "grant_type must be client_credentials"})
-        if form.get("client_id") != CLIENT_ID or form.get("client_secret") != CLIENT_SECRET or match["acct"] != self.account_id:
-            return Response(401, {"error": "invalid_client", "error_description": "Client authentication failed"})
+            return Response(
+                400,
+                {
+                    "error": "unsupported_grant_type",
+                    "error_description": "grant_type must be client_credentials",
+                },
+            )
+        if (
+            form.get("client_id") != CLIENT_ID
+            or form.get("client_secret") != CLIENT_SECRET
+            or match["acct"] != self.account_id
+        ):
+            return Response(
+                401, {"error": "invalid_client", "error_description": "Client authentication failed"}
+            )
         token = secrets.token_urlsafe(24)
         self.tokens[token] = time.time() + self.token_ttl
         self.tokens_issued += 1
@@ -396,11 +453,11 @@ class LivePersonSimulator(Simulator):
     def _bad_request(self, message: str) -> Response:
         return Response(400, {"code": 400, "message": message})
 
-    def _search(self, request: Request, match: re.Match[str]) -> Response:  # noqa: PLR0911
+    def _search(self, request: Request, match: re.Match[str]) -> Response:
         if error := self._auth_error(request, match["acct"]):
             return error
         source = request.param("source")
-        if not source or len(source) > 20:  # noqa: PLR2004
+        if not source or len(source) > 20:
             return self._bad_request("source query parameter is required (at most 20 characters)")
         try:
             body = request.json()
@@ -410,7 +467,11 @@ class LivePersonSimulator(Simulator):
             return self._bad_request("body must be a JSON object")
         self.search_bodies.append(body)
         start = body.get("start")
-        if not isinstance(start, dict) or not isinstance(start.get("from"), int) or not isinstance(start.get("to"), int):
+        if (
+            not isinstance(start, dict)
+            or not isinstance(start.get("from"), int)
+            or not isinstance(start.get("to"), int)
+        ):
             return self._bad_request("start.from and start.to (epoch milliseconds) are required")
         if start["to"] < start["from"]:
             return self._bad_request("start.to must not be before start.from")
@@ -441,17 +502,28 @@ class LivePersonSimulator(Simulator):
         params = {k: v[-1] for k, v in request.query.items()}
         metadata: dict[str, t.Any] = {
             "count": count,
-            "self": {"rel": "self", "href": f"{base}?{urlencode({**params, 'offset': offset, 'limit': limit})}"},
+            "self": {
+                "rel": "self",
+                "href": f"{base}?{urlencode({**params, 'offset': offset, 'limit': limit})}",
+            },
             "shardsStatusResult": {"partialResult": False},
         }
         if offset + limit < count:
-            metadata["next"] = {"rel": "next", "href": f"{base}?{urlencode({**params, 'offset': offset + limit, 'limit': limit})}"}
+            metadata["next"] = {
+                "rel": "next",
+                "href": f"{base}?{urlencode({**params, 'offset': offset + limit, 'limit': limit})}",
+            }
         if offset > 0:
-            metadata["prev"] = {"rel": "prev", "href": f"{base}?{urlencode({**params, 'offset': max(offset - limit, 0), 'limit': limit})}"}
-        return Response(200, {"_metadata": metadata, "conversationHistoryRecords": self.conversations.rows(indices)})
+            metadata["prev"] = {
+                "rel": "prev",
+                "href": f"{base}?{urlencode({**params, 'offset': max(offset - limit, 0), 'limit': limit})}",
+            }
+        return Response(
+            200, {"_metadata": metadata, "conversationHistoryRecords": self.conversations.rows(indices)}
+        )
 
 
-def make_simulator(records: int = 200, seed: int = 1, **options: t.Any) -> LivePersonSimulator:  # noqa: ANN401
+def make_simulator(records: int = 200, seed: int = 1, **options: t.Any) -> LivePersonSimulator:
     return LivePersonSimulator(records=records, seed=seed, **options)
 
 
@@ -470,5 +542,9 @@ def demo_config(url: str) -> dict:
 
 def demo_config_oauth2(url: str) -> dict:
     """The same config with OAuth 2.0 client credentials instead of OAuth1 keys."""
-    config = {k: v for k, v in demo_config(url).items() if k not in ("app_key", "app_secret", "access_token", "access_token_secret")}
+    config = {
+        k: v
+        for k, v in demo_config(url).items()
+        if k not in ("app_key", "app_secret", "access_token", "access_token_secret")
+    }
     return {**config, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from suite_sandbox import liveperson as lp
 from tap_liveperson.tap import TapLivePerson
 

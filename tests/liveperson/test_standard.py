@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from singer_sdk.testing import get_tap_test_class
-
 from suite_sandbox import SandboxServer
 from suite_sandbox.liveperson import demo_config, make_simulator
 from tap_liveperson.tap import TapLivePerson

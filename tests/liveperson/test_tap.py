@@ -6,8 +6,8 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 import pytest
-
 from suite_sandbox import liveperson as lp
+
 from tests.conftest import run_tap
 
 TAP = "tap-liveperson"
@@ -29,13 +29,13 @@ def _ms(ts: datetime) -> int:
     return int(ts.timestamp() * 1000)
 
 
-def _assert_no_secrets(run) -> None:  # noqa: ANN001
+def _assert_no_secrets(run) -> None:
     output = run.output()
     for secret in SECRETS:
         assert secret not in output
 
 
-def _partitions(run) -> dict[int, list[str]]:  # noqa: ANN001
+def _partitions(run) -> dict[int, list[str]]:
     by_skill: dict[int, list[str]] = {}
     for record in run.records("messaging_interactions"):
         assert record["skill_id"] == record["info"]["latestSkillId"]
@@ -73,7 +73,10 @@ def test_full_sync_reads_every_conversation_once_per_latest_skill(sim, serve, tm
         window = request.json()["start"]
         assert 0 < window["to"] - window["from"] <= 30 * 86_400_000
         assert {k: request.param(k) for k in ("limit", "sort", "v", "source")} == {
-            "limit": "100", "sort": "start:asc", "v": "2", "source": "singer_tap_lp",
+            "limit": "100",
+            "sort": "start:asc",
+            "v": "2",
+            "source": "singer_tap_lp",
         }
     first = min(r.json()["start"]["from"] for r in searches)
     assert first == _ms(since)
@@ -84,7 +87,11 @@ def test_full_sync_reads_every_conversation_once_per_latest_skill(sim, serve, tm
     assert any(r["deleted"] for r in run.records("skills"))
     assert len(run.records("agent_groups")) == sim.agent_groups.n
     assert len(run.records("campaigns")) == sim.campaigns.n
-    for path, version in (("le-users/users", "6.0"), ("le-users/skills", "4.0"), ("le-campaigns/campaigns", "3.4")):
+    for path, version in (
+        ("le-users/users", "6.0"),
+        ("le-users/skills", "4.0"),
+        ("le-campaigns/campaigns", "3.4"),
+    ):
         (request,) = sim.requests_to(path)
         assert (request.param("v"), request.param("include_deleted")) == (version, "true")
 
@@ -99,7 +106,9 @@ def test_full_sync_reads_every_conversation_once_per_latest_skill(sim, serve, tm
 def test_pages_follow_metadata_next_href_with_the_same_body(serve, tmp_path) -> None:
     sim = lp.make_simulator(records=330, skills=1, span_days=40)
     server = serve(sim)
-    config = _config(server.url, window_days=89, start_date=(sim.now - timedelta(days=60)).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    config = _config(
+        server.url, window_days=89, start_date=(sim.now - timedelta(days=60)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    )
     run = run_tap(TAP, config, tmp_path, args=[])
     assert run.returncode == 0, run.stderr
 
@@ -107,7 +116,7 @@ def test_pages_follow_metadata_next_href_with_the_same_body(serve, tmp_path) -> 
     assert _partitions(run)[skill] == sim.conversation_ids(skill_id=skill)
     pages = [r for r in sim.requests_to(SEARCH) if r.json()["latestSkillIds"] == [skill]]
     expected_pages = -(-len(sim.conversation_ids(skill_id=skill)) // 100)
-    assert expected_pages >= 3  # noqa: PLR2004
+    assert expected_pages >= 3
     assert [r.param("offset") for r in pages] == [str(100 * n) for n in range(expected_pages)]
     assert all(r.json() == pages[0].json() for r in pages)
 
@@ -124,7 +133,9 @@ def test_second_run_reads_from_bookmark_minus_lookback_per_skill(sim, serve, tmp
     assert sorted(bookmarks) == sorted([*sim.all_skill_ids(), -1])
     for skill, bookmark in bookmarks.items():
         newest = sim.conversations.row(sim.conversation_indices(skill_id=skill)[-1])["info"]["startTimeL"]
-        assert bookmark == datetime.fromtimestamp(newest / 1000, tz=timezone.utc).isoformat(timespec="milliseconds")
+        assert bookmark == datetime.fromtimestamp(newest / 1000, tz=timezone.utc).isoformat(
+            timespec="milliseconds"
+        )
 
     # Between runs: open conversations close, and new ones start.
     was_open = {sim.conversation_id(i) for i in sim.open_conversations}
@@ -169,7 +180,7 @@ def test_oauth2_client_credentials_sync_and_expired_token_is_refreshed(sim, serv
     assert len(run.records("users")) == sim.users.n
     (token_request,) = sim.requests_to(r"/sentinel/api/account/\d+/app/token$")[:1]
     assert token_request.form()["grant_type"] == "client_credentials"
-    assert sim.tokens_issued == 2  # noqa: PLR2004
+    assert sim.tokens_issued == 2
     api_calls = sim.requests_to(r"/configuration/|/messaging_history/")
     assert all(r.headers["authorization"].startswith("Bearer ") for r in api_calls)
     _assert_no_secrets(run)
@@ -205,10 +216,17 @@ def test_wrong_oauth2_secret_is_refused_by_the_token_endpoint(sim, serve, tmp_pa
     ("drop", "add", "message"),
     [
         (("app_key", "app_secret", "access_token", "access_token_secret"), {}, "no credentials"),
-        (("access_token_secret",), {}, "OAuth1 credentials incomplete: missing setting(s) access_token_secret"),
+        (
+            ("access_token_secret",),
+            {},
+            "OAuth1 credentials incomplete: missing setting(s) access_token_secret",
+        ),
         ((), {"client_id": lp.CLIENT_ID}, "not both"),
-        (("app_key", "app_secret", "access_token", "access_token_secret"), {"client_id": lp.CLIENT_ID},
-         "OAuth2 credentials incomplete: missing setting(s) client_secret"),
+        (
+            ("app_key", "app_secret", "access_token", "access_token_secret"),
+            {"client_id": lp.CLIENT_ID},
+            "OAuth2 credentials incomplete: missing setting(s) client_secret",
+        ),
         ((), {"window_days": 120}, "window_days"),
         ((), {"source": "a-source-name-longer-than-20"}, "source"),
     ],
@@ -227,7 +245,9 @@ def test_bad_config_is_refused_before_any_request(sim, serve, tmp_path, drop, ad
 def test_429s_without_headers_are_retried_and_nothing_is_lost(sim, serve, tmp_path) -> None:
     server = serve(sim)
     sim.inject("status", status=429, body={"code": 429, "message": "Too Many Requests"}, path=SEARCH, times=2)
-    sim.inject("status", status=503, body={"code": 503, "message": "Service Unavailable"}, path="/le-users/", times=1)
+    sim.inject(
+        "status", status=503, body={"code": 503, "message": "Service Unavailable"}, path="/le-users/", times=1
+    )
     config = _config(server.url)
     run = run_tap(TAP, config, tmp_path)
 

@@ -22,7 +22,7 @@ UNASSIGNED_SKILL_ID = -1
 _ID_LIST = th.ArrayType(th.IntegerType)
 
 
-def _as_int(value: t.Any) -> t.Any:  # noqa: ANN401
+def _as_int(value: t.Any) -> t.Any:
     # Ids are longs, though some accounts' examples quote them.
     return int(value) if isinstance(value, str) and value.lstrip("-").isdigit() else value
 
@@ -36,7 +36,7 @@ class AccountConfigStream(LivePersonStream):
     #: The `v` API version this stream is written against.
     api_version: t.ClassVar[str] = ""
 
-    def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:  # noqa: ANN401
+    def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
         return {"v": self.api_version, "include_deleted": "true"}
 
     def post_process(self, row: Record, context: Context | None = None) -> Record | None:

@@ -6,8 +6,8 @@ import typing as t
 from datetime import datetime, timedelta, timezone
 
 from singer_sdk import typing as th
-
 from tap_common.pagination import MetadataNextHrefPaginator
+
 from tap_liveperson.account_config import SkillsStream
 from tap_liveperson.client import LivePersonStream
 
@@ -177,7 +177,9 @@ class MessagingInteractionsStream(LivePersonStream):
             if start is not None:
                 self.logger.warning(
                     "%s: history is kept 13 months; reading from %s instead of %s",
-                    self.name, floor.isoformat(), start.isoformat(),
+                    self.name,
+                    floor.isoformat(),
+                    start.isoformat(),
                 )
             start = floor
         size = timedelta(days=float(self.config.get("window_days", 30)))
@@ -205,7 +207,7 @@ class MessagingInteractionsStream(LivePersonStream):
     def get_new_paginator(self) -> MetadataNextHrefPaginator:
         return MetadataNextHrefPaginator()
 
-    def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:  # noqa: ANN401
+    def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
         return {
             "offset": 0,
             "limit": PAGE_SIZE,
@@ -222,7 +224,7 @@ class MessagingInteractionsStream(LivePersonStream):
             request.params = {}
         return request
 
-    def prepare_request_payload(self, context: Context | None, next_page_token: t.Any) -> dict:  # noqa: ANN401
+    def prepare_request_payload(self, context: Context | None, next_page_token: t.Any) -> dict:
         start_ms, end_ms = self._window
         skill_id = (context or {}).get("skill_id")
         body: dict[str, t.Any] = {"start": {"from": start_ms, "to": end_ms}}

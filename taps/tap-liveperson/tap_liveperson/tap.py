@@ -10,10 +10,10 @@ from urllib.parse import urlparse
 
 import requests
 from singer_sdk import typing as th
-
 from tap_common.auth import ClientCredentialsAuthenticator, OAuth1Authenticator
 from tap_common.errors import TapError, api_error_text
 from tap_common.tap import SuiteTap, common_properties
+
 from tap_liveperson.account_config import AgentGroupsStream, CampaignsStream, SkillsStream, UsersStream
 from tap_liveperson.messaging import MessagingInteractionsStream
 
@@ -37,18 +37,30 @@ class TapLivePerson(SuiteTap):
 
     config_jsonschema = th.PropertiesList(
         th.Property("account_id", th.StringType, required=True, description="LivePerson account (site) id."),
-        th.Property("app_key", th.StringType, secret=True, description="OAuth1 API key: app key (consumer key)."),
-        th.Property("app_secret", th.StringType, secret=True, description="OAuth1 API key: app secret (consumer secret)."),
+        th.Property(
+            "app_key", th.StringType, secret=True, description="OAuth1 API key: app key (consumer key)."
+        ),
+        th.Property(
+            "app_secret",
+            th.StringType,
+            secret=True,
+            description="OAuth1 API key: app secret (consumer secret).",
+        ),
         th.Property("access_token", th.StringType, secret=True, description="OAuth1 API key: access token."),
         th.Property(
-            "access_token_secret", th.StringType, secret=True, description="OAuth1 API key: access token secret."
+            "access_token_secret",
+            th.StringType,
+            secret=True,
+            description="OAuth1 API key: access token secret.",
         ),
         th.Property(
             "client_id",
             th.StringType,
             description="OAuth 2.0 client-credentials app id (instead of the OAuth1 keys; OAuth1 ends 2026-05-31).",
         ),
-        th.Property("client_secret", th.StringType, secret=True, description="OAuth 2.0 client-credentials secret."),
+        th.Property(
+            "client_secret", th.StringType, secret=True, description="OAuth 2.0 client-credentials secret."
+        ),
         th.Property(
             "source",
             th.StringType,
@@ -124,7 +136,9 @@ class TapLivePerson(SuiteTap):
             errors.append(f"setting 'account_id' is not a LivePerson account id: {account!r}")
         window = config.get("window_days")
         if window is not None and not (isinstance(window, int) and 1 <= window <= MAX_WINDOW_DAYS):
-            errors.append(f"setting 'window_days' must be 1-{MAX_WINDOW_DAYS} (the API allows at most 3 months)")
+            errors.append(
+                f"setting 'window_days' must be 1-{MAX_WINDOW_DAYS} (the API allows at most 3 months)"
+            )
         lookback = config.get("lookback_hours")
         if lookback is not None and (not isinstance(lookback, (int, float)) or lookback < 0):
             errors.append("setting 'lookback_hours' must be a number of hours >= 0")
@@ -154,9 +168,9 @@ class TapLivePerson(SuiteTap):
             except requests.RequestException as exc:
                 failure = f"{type(exc).__name__}"
             else:
-                if response.status_code == 429 or response.status_code >= 500:  # noqa: PLR2004
+                if response.status_code == 429 or response.status_code >= 500:
                     failure = f"{response.status_code}: {api_error_text(response)}"
-                elif response.status_code >= 400:  # noqa: PLR2004
+                elif response.status_code >= 400:
                     msg = (
                         f"Domain API (CSDS) GET {path} returned {response.status_code}: "
                         f"{api_error_text(response)} (check the account_id and api_url settings)"
@@ -197,7 +211,7 @@ class TapLivePerson(SuiteTap):
 
     # -- auth -------------------------------------------------------------------------
 
-    def build_authenticator(self) -> t.Any:  # noqa: ANN401
+    def build_authenticator(self) -> t.Any:
         if self.uses_oauth2:
             account = self.config["account_id"]
             return ClientCredentialsAuthenticator(
