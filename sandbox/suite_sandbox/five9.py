@@ -113,11 +113,17 @@ class Five9Simulator(Simulator):
         row_cap: int = 50_000,
         limits: dict[str, int] | None = None,
         rest_requests_per_minute: int = 60,
+        delay_for: t.Callable[[dict], float] | None = None,
     ) -> None:
         super().__init__()
         self.rate_limit_per_minute = rest_requests_per_minute
         self.agents = agents(agent_count)
         self.report_delay = report_delay
+        #: Per-run delay (gets the run's report, start, end, users), overriding report_delay.
+        self.delay_for = delay_for
+        #: Most SOAP calls seen in progress at once (Five9 refuses concurrent calls of one user).
+        self.max_concurrent_soap = 0
+        self._active_soap = 0
         self.row_cap = row_cap
         self.limits = {**DEFAULT_LIMITS, **(limits or {})}
         self.calls = VirtualTable("call_log", records, self._make_call, seed=seed, start=start, step=step)
@@ -272,7 +278,14 @@ class Five9Simulator(Simulator):
             return fault("soap:Client", f"Operation {operation} is not supported by the sandbox", "IncorrectArgumentFault")
         if (limited := self._count(operation)) is not None:
             return limited
-        return handler(call)
+        with self._counter_lock:
+            self._active_soap += 1
+            self.max_concurrent_soap = max(self.max_concurrent_soap, self._active_soap)
+        try:
+            return handler(call)
+        finally:
+            with self._counter_lock:
+                self._active_soap -= 1
 
     def _count(self, operation: str) -> Response | None:
         """Five9 counts calls per operation type per calendar minute."""
@@ -322,9 +335,10 @@ class Five9Simulator(Simulator):
             if _text(objects, "objectType") == "User":
                 users += [n.text or "" for n in _children(objects, "objectNames")]
         identifier = f"{next(self._ids):08d}-sandbox-report"
-        run = {"id": identifier, "report": report, "start": start, "end": end, "users": users, "table": table, "ready_at": time.monotonic() + self.report_delay}
-        self._runs[identifier] = run
-        self.report_runs.append({k: v for k, v in run.items() if k in ("id", "report", "start", "end", "users")})
+        run = {"id": identifier, "report": report, "start": start, "end": end, "users": users, "at": time.monotonic()}
+        delay = self.delay_for(run) if self.delay_for else self.report_delay
+        self.report_runs.append(dict(run))
+        self._runs[identifier] = {**run, "table": table, "ready_at": time.monotonic() + delay}
         return envelope("runReportResponse", f"<return>{identifier}</return>")
 
     def _is_report_running(self, call: ET.Element) -> Response:
@@ -435,7 +449,7 @@ def _soap_time(value: str | None) -> datetime:
 
 
 def make_simulator(records: int = 200, seed: int = 1, **options: t.Any) -> Five9Simulator:  # noqa: ANN401
-    """Options: agent_count, start, step, report_delay, row_cap, limits, rest_requests_per_minute."""
+    """Options: agent_count, start, step, report_delay, delay_for, row_cap, limits, rest_requests_per_minute."""
     return Five9Simulator(records, seed, **options)
 
 

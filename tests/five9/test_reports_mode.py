@@ -1,0 +1,200 @@
+"""tap-five9 in reports mode (the real API): SOAP report runs against the simulator."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+
+from suite_sandbox.five9 import PASSWORD, SOAP_PATH, demo_config, fault, make_simulator
+
+from tests.conftest import run_tap
+
+UTC = timezone.utc
+FAST_LIMITS = {"ReportRun": 6000, "ReportResult": 6000, "Query": 6000}
+
+
+def simulator(records: int = 200, **options):
+    return make_simulator(records, limits=options.pop("limits", FAST_LIMITS), report_delay=options.pop("report_delay", 0.02), **options)
+
+
+def config(url: str, **overrides) -> dict:
+    return {
+        **demo_config(url),
+        "end_date": "2024-03-11T12:00:00Z",
+        "max_requests_per_minute": 60000,
+        "retry_backoff_seconds": 0.01,
+        **overrides,
+    }
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def fatal_line(run) -> str:
+    """The tap's one-line error (the SDK adds only 'An unhandled error occurred while syncing X')."""
+    *sdk, line = run.error_lines
+    assert all("An unhandled error occurred while syncing" in other for other in sdk), run.stderr
+    assert line.count(" | ") == 3, line  # one line, not a traceback
+    return line
+
+
+def call_runs(sim) -> list[dict]:
+    return [r for r in sim.report_runs if r["report"] == "Call Log"]
+
+
+def test_full_sync_emits_exactly_the_simulators_rows_with_each_agent_once(serve, tmp_path):
+    sim = simulator()
+    server = serve(sim)
+    run = run_tap("tap-five9", config(server.url), tmp_path)
+    assert run.returncode == 0, run.stderr
+
+    start, end = at("2024-03-09T00:00:00Z"), at("2024-03-11T12:00:00Z")
+    expected_calls = sim.expected_calls(start, end)
+    calls = run.records("call_log")
+    assert len(calls) == len(expected_calls) == 200
+    assert sorted(calls, key=lambda r: r["call_id"]) == sorted(expected_calls, key=lambda r: r["call_id"])
+
+    # Each agent's logins are synced once, however many calls name the agent.
+    agents = sim.agents_with_calls(start, end)
+    logins = run.records("agent_login_logout")
+    expected_logins = sim.expected_logins(agents, start, end)
+    assert Counter((r["agent"], r["login_timestamp"]) for r in logins) == Counter(
+        (r["agent"], r["login_timestamp"]) for r in expected_logins
+    )
+    assert sorted(logins, key=lambda r: (r["agent"], r["login_timestamp"])) == sorted(
+        expected_logins, key=lambda r: (r["agent"], r["login_timestamp"])
+    )
+    login_runs = [r for r in sim.report_runs if r["report"] == "Agent Login-Logout"]
+    assert {tuple(r["users"]) for r in login_runs} == {(a,) for a in agents}
+    assert len(login_runs) == len(agents) * len(call_runs(sim))  # same windows per agent
+
+    # 24 h windows, cut where Pacific time switches to DST (2024-03-10 10:00 UTC).
+    assert [(r["start"], r["end"]) for r in call_runs(sim)] == [
+        (at("2024-03-09T00:00:00Z"), at("2024-03-10T00:00:00Z")),
+        (at("2024-03-10T00:00:00Z"), at("2024-03-10T10:00:00Z")),
+        (at("2024-03-10T10:00:00Z"), at("2024-03-11T10:00:00Z")),
+        (at("2024-03-11T10:00:00Z"), at("2024-03-11T12:00:00Z")),
+    ]
+    assert sim.max_concurrent_soap == 1  # one request at a time
+    bookmarks = run.last_state["bookmarks"]
+    assert bookmarks["call_log"]["replication_key_value"] == "2024-03-11T12:00:00Z"
+    assert {p["context"]["agent"] for p in bookmarks["agent_login_logout"]["partitions"]} == agents
+
+
+def test_second_run_starts_at_the_bookmark_and_reads_only_new_windows(serve, tmp_path):
+    sim = simulator()
+    server = serve(sim)
+    first = run_tap("tap-five9", config(server.url, end_date="2024-03-10T06:00:00Z"), tmp_path / "1")
+    assert first.returncode == 0, first.stderr
+    state = first.last_state
+    assert state["bookmarks"]["call_log"]["replication_key_value"] == "2024-03-10T06:00:00Z"
+    runs_before = len(sim.report_runs)
+
+    second = run_tap("tap-five9", config(server.url), tmp_path / "2", state=state)
+    assert second.returncode == 0, second.stderr
+    new_runs = [r for r in sim.report_runs[runs_before:] if r["report"] == "Call Log"]
+    assert new_runs[0]["start"] == at("2024-03-10T06:00:00Z")
+    assert min(r["start"] for r in sim.report_runs[runs_before:]) == at("2024-03-10T06:00:00Z")
+
+    expected = sim.expected_calls(at("2024-03-10T06:00:00Z"), at("2024-03-11T12:00:00Z"))
+    assert sorted(r["call_id"] for r in second.records("call_log")) == sorted(r["call_id"] for r in expected)
+    both = [r["call_id"] for r in first.records("call_log") + second.records("call_log")]
+    assert len(both) == len(set(both)) == 200
+
+
+def test_a_window_at_the_row_cap_is_split_until_every_row_fits(serve, tmp_path):
+    sim = simulator(row_cap=30)
+    server = serve(sim)
+    catalog_free = config(server.url, report_row_limit=30, end_date="2024-03-10T00:00:00Z")
+    run = run_tap("tap-five9", catalog_free, tmp_path)
+    assert run.returncode == 0, run.stderr
+
+    calls = [r["call_id"] for r in run.records("call_log")]
+    expected = sim.expected_calls(at("2024-03-09T00:00:00Z"), at("2024-03-10T00:00:00Z"))
+    assert len(calls) == len(set(calls)) == len(expected) == 85
+    assert set(calls) == {r["call_id"] for r in expected}
+    windows = [(r["start"], r["end"]) for r in call_runs(sim)]
+    # 85 rows in the day hit the cap, so do 42/43 in each half; quarters (~21) fit.
+    assert windows[0] == (at("2024-03-09T00:00:00Z"), at("2024-03-10T00:00:00Z"))
+    assert windows[1] == (at("2024-03-09T00:00:00Z"), at("2024-03-09T12:00:00Z"))
+    leaves = [w for w in windows if w[1] - w[0] == timedelta(hours=6)]
+    assert leaves == [(at("2024-03-09T00:00:00Z") + timedelta(hours=6 * k), at("2024-03-09T06:00:00Z") + timedelta(hours=6 * k)) for k in range(4)]
+    assert "hit the 30-row report cap" in run.stderr
+
+
+def test_pacific_times_convert_exactly_across_the_end_of_dst(serve, tmp_path):
+    # Calls every 5 minutes through 2024-11-03, when 01:00-02:00 Pacific happens twice.
+    sim = simulator(250, start=datetime(2024, 11, 2, 18, tzinfo=UTC), step=timedelta(minutes=5))
+    server = serve(sim)
+    cfg = config(server.url, start_date="2024-11-02T18:00:00Z", end_date="2024-11-03T15:00:00Z", window_hours=6)
+    run = run_tap("tap-five9", cfg, tmp_path)
+    assert run.returncode == 0, run.stderr
+
+    got = {r["call_id"]: r["timestamp"] for r in run.records("call_log")}
+    expected = {r["call_id"]: r["timestamp"] for r in sim.expected_calls()}
+    assert got == expected
+    # The repeated hour: 24 calls whose Pacific wall-clock reads 01:xx, half of them PDT.
+    repeated = [ts for ts in got.values() if at("2024-11-03T08:00:00Z") <= at(ts) < at("2024-11-03T10:00:00Z")]
+    assert len(repeated) == 24
+    assert at("2024-11-03T09:00:00Z") in {r["end"] for r in call_runs(sim)}  # the window cut at the change
+    logins = run.records("agent_login_logout")
+    assert logins and all(at(r["logout_timestamp"]) > at(r["login_timestamp"]) for r in logins)
+
+
+def test_report_timeout_fails_clearly_and_keeps_the_bookmark_before_that_window(serve, tmp_path):
+    # The second day's report never finishes in time.
+    sim = simulator(delay_for=lambda run: 30.0 if run["report"] == "Call Log" and run["start"] >= at("2024-03-10T00:00:00Z") else 0.01)
+    server = serve(sim)
+    run = run_tap("tap-five9", config(server.url, report_timeout_seconds=1), tmp_path)
+
+    assert run.returncode != 0
+    line = fatal_line(run)
+    assert "call_log: report 'Call Log Reports/Call Log' for 2024-03-10T00:00:00+00:00" in line
+    assert "still running after 1 s (report_timeout_seconds)" in line
+    assert "Traceback" not in run.stderr
+    assert run.last_state["bookmarks"]["call_log"]["replication_key_value"] == "2024-03-10T00:00:00Z"
+    assert {r["call_id"] for r in run.records("call_log")} == {
+        r["call_id"] for r in sim.expected_calls(at("2024-03-09T00:00:00Z"), at("2024-03-10T00:00:00Z"))
+    }
+    assert PASSWORD not in run.output()
+
+
+def test_wrong_password_is_one_clear_line_naming_the_settings(serve, tmp_path):
+    server = serve(simulator())
+    secret = "not-the-five9-password"
+    run = run_tap("tap-five9", config(server.url, password=secret), tmp_path)
+
+    assert run.returncode != 0
+    line = fatal_line(run)
+    assert "call_log" in line and "401" in line and "Bad credentials" in line
+    assert "check the username/password setting" in line
+    assert secret not in run.output()
+
+
+def test_a_server_fault_is_retried_and_a_missing_report_fails_with_its_fault_name(serve, tmp_path):
+    sim = simulator()
+    server = serve(sim)
+    body = fault("soap:Server", "Temporary failure", "ServerFault").body
+    sim.inject("status", path=SOAP_PATH, method="POST", status=500, body=body, times=2)
+    ok = run_tap("tap-five9", config(server.url, end_date="2024-03-09T06:00:00Z"), tmp_path / "ok")
+    assert ok.returncode == 0, ok.stderr
+    assert "ServerFault: Temporary failure; retrying" in ok.stderr
+
+    missing = fault("soap:Server", "Report 'Call Log' not found in folder 'Call Log Reports'", "ReportNotFoundFault").body
+    sim.inject("status", path=SOAP_PATH, method="POST", status=500, body=missing, times=2)
+    failed = run_tap("tap-five9", config(server.url, end_date="2024-03-09T06:00:00Z"), tmp_path / "bad")
+    assert failed.returncode != 0
+    assert "call_log: runReport (POST /wsadmin/v13/AdminWebService) failed: ReportNotFoundFault: Report 'Call Log' not found in folder 'Call Log Reports'" in fatal_line(failed)
+
+
+def test_per_operation_limits_from_five9_pace_report_runs(serve, tmp_path):
+    # The domain allows 120 runReport calls per minute: one every 0.5 s, never a fault.
+    sim = simulator(limits={**FAST_LIMITS, "ReportRun": 120})
+    server = serve(sim)
+    run = run_tap("tap-five9", config(server.url, end_date="2024-03-09T08:00:00Z", window_hours=2), tmp_path)
+    assert run.returncode == 0, run.stderr
+    starts = sorted(r["at"] for r in sim.report_runs)
+    assert len(starts) >= 4
+    assert min(b - a for a, b in zip(starts, starts[1:])) >= 0.45
+    assert "OperationsLimitExceededFault" not in run.stderr
