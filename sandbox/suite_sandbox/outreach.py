@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 import secrets
 import tempfile
 import threading
 import time
 import typing as t
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlencode, urlparse
 
@@ -31,7 +32,6 @@ from suite_sandbox.data import VirtualTable, iso, parse_time
 from suite_sandbox.server import Request, Response, Simulator
 
 if t.TYPE_CHECKING:
-    import random
     import re
 
 JSONAPI = "application/vnd.api+json"
@@ -44,8 +44,8 @@ CLIENT_SECRET = "sandbox-outreach-client-secret"  # noqa: S105 - fake sandbox cr
 REFRESH_TOKEN = "sandbox-outreach-refresh-token-0"  # noqa: S105
 REDIRECT_URI = "https://localhost/oauth/callback"
 
-Attrs = t.Callable[[int, "random.Random", datetime], dict]
-Rels = t.Callable[[int, "random.Random"], dict]
+Attrs = t.Callable[[int, random.Random, datetime], dict]
+Rels = t.Callable[[int, random.Random], dict]
 
 
 @dataclass
@@ -55,9 +55,9 @@ class Resource:
     path: str
     type: str
     attributes: Attrs
-    relationships: Rels = lambda i, rng: {}  # noqa: E731
+    relationships: Rels = lambda i, rng: {}
     time_field: str | None = "updatedAt"  # filterable/sortable time; None = full table only
-    size: t.Callable[[int], int] = lambda records: records  # noqa: E731
+    size: t.Callable[[int], int] = lambda records: records
     filterable_relationships: tuple[str, ...] = ()
     table: VirtualTable = field(init=False)
 
@@ -75,16 +75,21 @@ def _links_only(path: str, key: str, ident: int) -> dict:
 
 
 def _stamps(ts: datetime, rng: random.Random) -> dict:
-    return {"createdAt": iso(ts - timedelta(days=rng.randint(0, 30)), millis=True), "updatedAt": iso(ts, millis=True)}
+    return {
+        "createdAt": iso(ts - timedelta(days=rng.randint(0, 30)), millis=True),
+        "updatedAt": iso(ts, millis=True),
+    }
 
 
-def _maybe(rng: random.Random, value: t.Any, p: float = 0.8) -> t.Any:  # noqa: ANN401
+def _maybe(rng: random.Random, value: t.Any, p: float = 0.8) -> t.Any:
     return value if rng.random() < p else None
 
 
 def _customs(rng: random.Random, n: int) -> dict:
     # Custom fields exist on every record of these types; most are empty.
-    return {f"custom{k}": (f"c{k}-{rng.randint(1, 99)}" if rng.random() < 0.3 else None) for k in range(1, n + 1)}
+    return {
+        f"custom{k}": (f"c{k}-{rng.randint(1, 99)}" if rng.random() < 0.3 else None) for k in range(1, n + 1)
+    }
 
 
 WORDS = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel")
@@ -109,6 +114,7 @@ class OutreachSimulator(Simulator):
         client_id: str = CLIENT_ID,
         client_secret: str = CLIENT_SECRET,
         refresh_token: str = REFRESH_TOKEN,
+        denied_scopes: t.Iterable[str] = (),
     ) -> None:
         super().__init__()
         self.records = records
@@ -120,6 +126,8 @@ class OutreachSimulator(Simulator):
         self.client_id = client_id
         self.client_secret = client_secret
         self.refresh_tokens: set[str] = {refresh_token}
+        # Collections (e.g. "calls") the app was not granted `<path>.read` for: 403.
+        self.denied_scopes = set(denied_scopes)
         self.retired_refresh_tokens: set[str] = set()
         self.access_tokens: dict[str, float] = {}  # token -> monotonic expiry
         self.issued_access_tokens: list[str] = []
@@ -129,7 +137,9 @@ class OutreachSimulator(Simulator):
         self._token_lock = threading.Lock()
         self.resources = {r.path: r for r in _resources(records)}
         for resource in self.resources.values():
-            resource.table = VirtualTable(resource.type, resource.size(records), _maker(resource), seed=seed)
+            resource.table = VirtualTable(
+                resource.type, resource.size(records), resource.attributes, seed=seed
+            )
         self.route("POST", r"/oauth/token", self._token)
         self.route("GET", r"/api/v2/(?P<path>[A-Za-z]+)", self._collection)
         self.route("GET", r"/api/v2/(?P<path>[A-Za-z]+)/(?P<id>\d+)", self._single)
@@ -157,6 +167,22 @@ class OutreachSimulator(Simulator):
         """Fault: expire all access tokens once `api_calls` API requests were answered."""
         self._expire_at_call = self._api_calls + api_calls
 
+    def inject_maintenance(self, seconds: float = 1.0, path: str = "") -> None:
+        """Fault: the next API request meets a 503 with `Retry-After` as an ISO timestamp."""
+        until = datetime.now(tz=timezone.utc) + timedelta(seconds=seconds)
+        body = {
+            "errors": [
+                {
+                    "id": "scheduledServerMaintenance",
+                    "title": "Scheduled Server Maintenance",
+                    "detail": f"Outreach is down for maintenance until {iso(until)}.",
+                }
+            ]
+        }
+        self.inject(
+            "status", path=path or r"^/api/", status=503, body=body, headers={"Retry-After": iso(until)}
+        )
+
     def token_requests(self) -> list[Request]:
         return self.requests_to(r"^/oauth/token$", "POST")
 
@@ -166,14 +192,21 @@ class OutreachSimulator(Simulator):
 
     def secrets(self) -> set[str]:
         """Every credential value the API issued or accepted (none may appear in tap output)."""
-        return {self.client_secret, *self.issued_access_tokens, *self.refresh_tokens, *self.retired_refresh_tokens}
+        return {
+            self.client_secret,
+            *self.issued_access_tokens,
+            *self.refresh_tokens,
+            *self.retired_refresh_tokens,
+        }
 
     # -- OAuth ----------------------------------------------------------------------------
 
     def _token(self, request: Request, match: re.Match[str]) -> Response:
         form = request.form()
         if form.get("grant_type") != "refresh_token":
-            return _oauth_error(400, "unsupported_grant_type", "The authorization grant type is not supported.")
+            return _oauth_error(
+                400, "unsupported_grant_type", "The authorization grant type is not supported."
+            )
         if form.get("client_id") != self.client_id or form.get("client_secret") != self.client_secret:
             return _oauth_error(401, "invalid_client", "Client authentication failed due to unknown client.")
         with self._token_lock:
@@ -195,14 +228,17 @@ class OutreachSimulator(Simulator):
                 self.refresh_tokens.discard(old)
                 self.retired_refresh_tokens.add(old)
                 self.refresh_tokens.add(new)
-        return Response(200, {
-            "access_token": access,
-            "token_type": "bearer",
-            "expires_in": self.expires_in,
-            "refresh_token": new,
-            "scope": " ".join(f"{p}.read" for p in self.resources),
-            "created_at": int(time.time()),
-        })
+        return Response(
+            200,
+            {
+                "access_token": access,
+                "token_type": "bearer",
+                "expires_in": self.expires_in,
+                "refresh_token": new,
+                "scope": " ".join(f"{p}.read" for p in self.resources),
+                "created_at": int(time.time()),
+            },
+        )
 
     def _authorized(self, request: Request) -> Response | None:
         with self._token_lock:
@@ -214,9 +250,16 @@ class OutreachSimulator(Simulator):
             token = header[7:] if header.lower().startswith("bearer ") else ""
             expiry = self.access_tokens.get(token)
         if expiry is None or expiry <= time.monotonic():
-            return _jsonapi_error(401, "unauthorized", "Unauthorized", "The access token is missing, expired or revoked.")
+            return _jsonapi_error(
+                401, "unauthorized", "Unauthorized", "The access token is missing, expired or revoked."
+            )
         if self.require_content_type and not request.headers.get("content-type", "").startswith(JSONAPI):
-            return _jsonapi_error(415, "unsupportedMediaType", "Unsupported Media Type", f"Requests must use the '{JSONAPI}' content type.")
+            return _jsonapi_error(
+                415,
+                "unsupportedMediaType",
+                "Unsupported Media Type",
+                f"Requests must use the '{JSONAPI}' content type.",
+            )
         return None
 
     # -- rate limit -------------------------------------------------------------------------
@@ -234,12 +277,19 @@ class OutreachSimulator(Simulator):
 
     def rate_limited_response(self, retry_after: float) -> Response:
         at = iso(datetime.fromtimestamp(time.time() + retry_after).astimezone())
-        response = _jsonapi_error(429, "rateLimitExceeded", "Rate Limit Exceeded", f"You have exceeded your permitted rate limit of {self.rate_limit_per_minute}; please try again at {at}.")
+        response = _jsonapi_error(
+            429,
+            "rateLimitExceeded",
+            "Rate Limit Exceeded",
+            f"You have exceeded your permitted rate limit of {self.rate_limit_per_minute}; please try again at {at}.",
+        )
         response.headers["Retry-After"] = str(max(1, round(retry_after)))
         return response
 
     def not_found(self, request: Request) -> Response:
-        return _jsonapi_error(404, "resourceNotFound", "Resource Not Found", f"Could not find '{request.path}'.")
+        return _jsonapi_error(
+            404, "resourceNotFound", "Resource Not Found", f"Could not find '{request.path}'."
+        )
 
     # -- collections ------------------------------------------------------------------------
 
@@ -252,26 +302,45 @@ class OutreachSimulator(Simulator):
             return self.not_found(request)
         return Response(200, {"data": self._render(resource, ident - 1, request)}, content_type=JSONAPI)
 
-    def _collection(self, request: Request, match: re.Match[str]) -> Response:  # noqa: C901, PLR0911, PLR0912
+    def _collection(self, request: Request, match: re.Match[str]) -> Response:
         if denied := self._authorized(request):
             return denied
         resource = self.resources.get(match["path"])
         if resource is None:
             return self.not_found(request)
+        if resource.path in self.denied_scopes:
+            return _jsonapi_error(
+                403,
+                "unauthorizedOauthScope",
+                "Unauthorized OAuth Scope",
+                f"Your OAuth token does not have the '{resource.path}.read' scope.",
+            )
         size_text = request.param("page[size]", str(DEFAULT_PAGE_SIZE)) or ""
         if not size_text.isdigit() or not 1 <= int(size_text) <= MAX_PAGE_SIZE:
-            return _jsonapi_error(400, "validationError", "Validation Error", f"page[size] must be between 1 and {MAX_PAGE_SIZE}.", "page[size]")
+            return _jsonapi_error(
+                400,
+                "validationError",
+                "Validation Error",
+                f"page[size] must be between 1 and {MAX_PAGE_SIZE}.",
+                "page[size]",
+            )
         size = int(size_text)
         sort = request.param("sort") or "id"
         if sort not in ("id", resource.time_field):
-            return _jsonapi_error(400, "badSortParameter", "Bad Sort Parameter", f"Cannot sort {resource.path} by '{sort}'.", "sort")
+            return _jsonapi_error(
+                400,
+                "badSortParameter",
+                "Bad Sort Parameter",
+                f"Cannot sort {resource.path} by '{sort}'.",
+                "sort",
+            )
         since = until = None
         relation_filters: dict[str, set[int]] = {}
         for name in request.query:
             if not name.startswith("filter["):
                 continue
             value = request.param(name) or ""
-            key = name[len("filter["):].split("]")[0]
+            key = name[len("filter[") :].split("]")[0]
             if name.endswith("][id]") and key in resource.filterable_relationships:
                 relation_filters[key] = {int(v) for v in value.split(",") if v.strip().isdigit()}
             elif key == resource.time_field and ".." in value:
@@ -280,9 +349,17 @@ class OutreachSimulator(Simulator):
                     since = None if lo in ("", "neginf") else parse_time(lo)
                     until = None if hi in ("", "inf") else parse_time(hi)
                 except ValueError:
-                    return _jsonapi_error(400, "validationError", "Validation Error", f"Invalid range for {name}.", name)
+                    return _jsonapi_error(
+                        400, "validationError", "Validation Error", f"Invalid range for {name}.", name
+                    )
             else:
-                return _jsonapi_error(400, "badFilterParameter", "Bad Filter Parameter", f"Cannot filter {resource.path} by '{name}'.", name)
+                return _jsonapi_error(
+                    400,
+                    "badFilterParameter",
+                    "Bad Filter Parameter",
+                    f"Cannot filter {resource.path} by '{name}'.",
+                    name,
+                )
 
         table = resource.table
 
@@ -297,7 +374,9 @@ class OutreachSimulator(Simulator):
         where = related if relation_filters else None
         cursor = _decode_cursor(request.param("page[after]"))
         if cursor is None and request.param("page[after]"):
-            return _jsonapi_error(400, "validationError", "Validation Error", "Invalid page[after] cursor.", "page[after]")
+            return _jsonapi_error(
+                400, "validationError", "Validation Error", "Invalid page[after] cursor.", "page[after]"
+            )
         if sort == "id":
             start = int(cursor["id"]) if cursor else 0
             in_range = table.select(since, until, where=where)
@@ -312,7 +391,10 @@ class OutreachSimulator(Simulator):
             offset = 0
             while len(chosen) < size + 1 and offset < len(selection):
                 for i in selection.indices(offset, size + 1):
-                    if cursor and (table.timestamp(i), i + 1) <= (parse_time(cursor["value"]), int(cursor["id"])):
+                    if cursor and (table.timestamp(i), i + 1) <= (
+                        parse_time(cursor["value"]),
+                        int(cursor["id"]),
+                    ):
                         continue
                     chosen.append(i)
                 offset += size + 1
@@ -324,7 +406,9 @@ class OutreachSimulator(Simulator):
         if more and page:
             last = page[-1]
             value = iso(table.timestamp(last), millis=True) if sort != "id" else None
-            params["page[after]"] = _encode_cursor({"controller": resource.path, "sort": sort, "value": value, "id": last + 1})
+            params["page[after]"] = _encode_cursor(
+                {"controller": resource.path, "sort": sort, "value": value, "id": last + 1}
+            )
             links["next"] = f"{base}?{urlencode(params)}"
         else:
             del links["next"]
@@ -351,16 +435,8 @@ class OutreachSimulator(Simulator):
 
 
 def _rng(table: VirtualTable, i: int) -> random.Random:
-    import random as _random
-
-    return _random.Random(f"{table.seed}:{table.name}:rel:{i}")
-
-
-def _maker(resource: Resource) -> t.Callable[[int, random.Random, datetime], dict]:
-    def make(i: int, rng: random.Random, ts: datetime) -> dict:
-        return resource.attributes(i, rng, ts)
-
-    return make
+    # Relationships get their own deterministic stream, apart from the attributes'.
+    return random.Random(f"{table.seed}:{table.name}:rel:{i}")  # noqa: S311
 
 
 def _encode_cursor(value: dict) -> str:
@@ -378,7 +454,9 @@ def _decode_cursor(text: str | None) -> dict | None:
     return value
 
 
-def _jsonapi_error(status: int, ident: str, title: str, detail: str, parameter: str | None = None) -> Response:
+def _jsonapi_error(
+    status: int, ident: str, title: str, detail: str, parameter: str | None = None
+) -> Response:
     error: dict[str, t.Any] = {"id": ident, "title": title, "detail": detail}
     if parameter:
         error["source"] = {"parameter": parameter}
@@ -391,6 +469,7 @@ def _oauth_error(status: int, error: str, description: str) -> Response:
 
 # -- the collections ------------------------------------------------------------------------
 
+
 # Small lookup tables stay small whatever the record count.
 def _few(n: int) -> t.Callable[[int], int]:
     return lambda records: max(1, min(records, n))
@@ -401,7 +480,7 @@ USERS = _few(15)
 STAGES = _few(6)
 
 
-def _resources(records: int) -> list[Resource]:  # noqa: PLR0915
+def _resources(records: int) -> list[Resource]:
     """The collections of a simulator with `records` rows in its big tables."""
 
     def ref(top: t.Callable[[int], int]) -> t.Callable[[random.Random], int]:
@@ -416,26 +495,43 @@ def _resources(records: int) -> list[Resource]:  # noqa: PLR0915
 
     return [
         Resource(
-            "accounts", "account",
+            "accounts",
+            "account",
             lambda i, rng, ts: {
-                "name": f"Account {i + 1}", "domain": f"acct{i + 1}.example.com", "industry": _maybe(rng, _word(rng)),
-                "numberOfEmployees": _maybe(rng, rng.randint(1, 5000)), "locality": _maybe(rng, "Seattle"),
-                "named": rng.random() < 0.5, "tags": [_word(rng)] if rng.random() < 0.5 else [],
-                **_stamps(ts, rng), **_customs(rng, 5),
+                "name": f"Account {i + 1}",
+                "domain": f"acct{i + 1}.example.com",
+                "industry": _maybe(rng, _word(rng)),
+                "numberOfEmployees": _maybe(rng, rng.randint(1, 5000)),
+                "locality": _maybe(rng, "Seattle"),
+                "named": rng.random() < 0.5,
+                "tags": [_word(rng)] if rng.random() < 0.5 else [],
+                **_stamps(ts, rng),
+                **_customs(rng, 5),
             },
-            lambda i, rng: {"owner": _one("user", user(rng)), "prospects": _links_only("prospects", "account", i + 1)},
+            lambda i, rng: {
+                "owner": _one("user", user(rng)),
+                "prospects": _links_only("prospects", "account", i + 1),
+            },
             size=lambda n: max(1, n // 2),
         ),
         Resource(
-            "prospects", "prospect",
+            "prospects",
+            "prospect",
             lambda i, rng, ts: {
-                "firstName": f"First{i + 1}", "lastName": _maybe(rng, f"Last{i + 1}"), "emails": [f"p{i + 1}@example.com"],
-                "title": _maybe(rng, "CTO"), "company": _maybe(rng, "Acme"), "tags": [], "addressCity": _maybe(rng, "Paris"),
+                "firstName": f"First{i + 1}",
+                "lastName": _maybe(rng, f"Last{i + 1}"),
+                "emails": [f"p{i + 1}@example.com"],
+                "title": _maybe(rng, "CTO"),
+                "company": _maybe(rng, "Acme"),
+                "tags": [],
+                "addressCity": _maybe(rng, "Paris"),
                 "engagedScore": round(rng.random() * 100, 2),
-                **_stamps(ts, rng), **_customs(rng, 5),
+                **_stamps(ts, rng),
+                **_customs(rng, 5),
             },
             lambda i, rng: {
-                "account": _one("account", _maybe(rng, account(rng))), "owner": _one("user", user(rng)),
+                "account": _one("account", _maybe(rng, account(rng))),
+                "owner": _one("user", user(rng)),
                 "stage": _one("stage", _maybe(rng, stage(rng), 0.5)),
                 "mailings": _links_only("mailings", "prospect", i + 1),
                 "sequenceStates": {"meta": {"count": rng.randint(0, 3)}},
@@ -443,174 +539,298 @@ def _resources(records: int) -> list[Resource]:  # noqa: PLR0915
             filterable_relationships=("account", "owner"),
         ),
         Resource(
-            "sequences", "sequence",
+            "sequences",
+            "sequence",
             lambda i, rng, ts: {
-                "name": f"Sequence {i + 1}", "description": _maybe(rng, "Outbound"), "enabled": rng.random() < 0.7,
-                "sequenceType": rng.choice(["interval", "date"]), "sequenceStepCount": rng.randint(1, 8),
-                "tags": [], **_stamps(ts, rng),
+                "name": f"Sequence {i + 1}",
+                "description": _maybe(rng, "Outbound"),
+                "enabled": rng.random() < 0.7,
+                "sequenceType": rng.choice(["interval", "date"]),
+                "sequenceStepCount": rng.randint(1, 8),
+                "tags": [],
+                **_stamps(ts, rng),
             },
             lambda i, rng: {"owner": _one("user", user(rng)), "creator": _one("user", user(rng))},
             size=SEQUENCES,
         ),
         Resource(
-            "sequenceSteps", "sequenceStep",
+            "sequenceSteps",
+            "sequenceStep",
             lambda i, rng, ts: {
-                "order": i // SEQUENCES(records) + 1, "stepType": rng.choice(["auto_email", "call", "task"]),
-                "interval": rng.randint(0, 7) * 86400, "displayName": f"Step {i + 1}", **_stamps(ts, rng),
+                "order": i // SEQUENCES(records) + 1,
+                "stepType": rng.choice(["auto_email", "call", "task"]),
+                "interval": rng.randint(0, 7) * 86400,
+                "displayName": f"Step {i + 1}",
+                **_stamps(ts, rng),
             },
             # Steps are spread round-robin over the sequences (a real fan-out per parent).
             lambda i, rng: {
-                "sequence": _one("sequence", i % SEQUENCES(records) + 1), "creator": _one("user", user(rng)),
+                "sequence": _one("sequence", i % SEQUENCES(records) + 1),
+                "creator": _one("user", user(rng)),
             },
             size=lambda n: max(1, n // 4),
             filterable_relationships=("sequence",),
         ),
         Resource(
-            "sequenceStates", "sequenceState",
+            "sequenceStates",
+            "sequenceState",
             lambda i, rng, ts: {
-                "state": rng.choice(["active", "finished", "paused"]), "activeAt": _maybe(rng, iso(ts, millis=True)),
-                "deliverCount": rng.randint(0, 9), "openCount": rng.randint(0, 9), "clickCount": rng.randint(0, 3),
-                "replyCount": rng.randint(0, 2), **_stamps(ts, rng),
+                "state": rng.choice(["active", "finished", "paused"]),
+                "activeAt": _maybe(rng, iso(ts, millis=True)),
+                "deliverCount": rng.randint(0, 9),
+                "openCount": rng.randint(0, 9),
+                "clickCount": rng.randint(0, 3),
+                "replyCount": rng.randint(0, 2),
+                **_stamps(ts, rng),
             },
             lambda i, rng: {
-                "prospect": _one("prospect", prospect(rng)), "sequence": _one("sequence", sequence(rng)),
-                "sequenceStep": _one("sequenceStep", _maybe(rng, 1)), "mailbox": _one("mailbox", 1),
+                "prospect": _one("prospect", prospect(rng)),
+                "sequence": _one("sequence", sequence(rng)),
+                "sequenceStep": _one("sequenceStep", _maybe(rng, 1)),
+                "mailbox": _one("mailbox", 1),
             },
             filterable_relationships=("prospect", "sequence"),
         ),
         Resource(
-            "calls", "call",
+            "calls",
+            "call",
             lambda i, rng, ts: {
-                "direction": rng.choice(["inbound", "outbound"]), "outcome": rng.choice(["Answered", "Not Answered"]),
-                "note": _maybe(rng, "left a voicemail", 0.3), "state": "completed",
-                "dialedAt": iso(ts, millis=True), "answeredAt": _maybe(rng, iso(ts, millis=True)), "completedAt": iso(ts, millis=True),
-                "recordingUrl": None, **_stamps(ts, rng),
+                "direction": rng.choice(["inbound", "outbound"]),
+                "outcome": rng.choice(["Answered", "Not Answered"]),
+                "note": _maybe(rng, "left a voicemail", 0.3),
+                "state": "completed",
+                "dialedAt": iso(ts, millis=True),
+                "answeredAt": _maybe(rng, iso(ts, millis=True)),
+                "completedAt": iso(ts, millis=True),
+                "recordingUrl": None,
+                **_stamps(ts, rng),
             },
             lambda i, rng: {
                 "callDisposition": _one("callDisposition", _maybe(rng, rng.randint(1, 5))),
                 "callPurpose": _one("callPurpose", _maybe(rng, rng.randint(1, 4))),
-                "prospect": _one("prospect", prospect(rng)), "user": _one("user", user(rng)),
+                "prospect": _one("prospect", prospect(rng)),
+                "user": _one("user", user(rng)),
                 "sequence": _one("sequence", _maybe(rng, sequence(rng), 0.4)),
             },
             filterable_relationships=("prospect", "user"),
         ),
         Resource(
-            "callDispositions", "callDisposition",
-            lambda i, rng, ts: {"name": f"Disposition {i + 1}", "outcome": rng.choice(["Answered", "Not Answered"]), "order": i + 1, "defaultForOutboundCall": i == 0, **_stamps(ts, rng)},
+            "callDispositions",
+            "callDisposition",
+            lambda i, rng, ts: {
+                "name": f"Disposition {i + 1}",
+                "outcome": rng.choice(["Answered", "Not Answered"]),
+                "order": i + 1,
+                "defaultForOutboundCall": i == 0,
+                **_stamps(ts, rng),
+            },
             lambda i, rng: {"creator": _one("user", user(rng))},
             size=_few(5),
         ),
         Resource(
-            "callPurposes", "callPurpose",
-            lambda i, rng, ts: {"name": f"Purpose {i + 1}", "order": i + 1, "defaultForOutboundCall": i == 0, **_stamps(ts, rng)},
+            "callPurposes",
+            "callPurpose",
+            lambda i, rng, ts: {
+                "name": f"Purpose {i + 1}",
+                "order": i + 1,
+                "defaultForOutboundCall": i == 0,
+                **_stamps(ts, rng),
+            },
             lambda i, rng: {"creator": _one("user", user(rng))},
             size=_few(4),
         ),
         Resource(
-            "mailings", "mailing",
+            "mailings",
+            "mailing",
             lambda i, rng, ts: {
-                "subject": f"Hello {i + 1}", "mailingType": rng.choice(["sequence", "single"]), "state": rng.choice(["delivered", "bounced", "opened"]),
-                "deliveredAt": _maybe(rng, iso(ts, millis=True)), "openedAt": _maybe(rng, iso(ts, millis=True), 0.4),
-                "openCount": rng.randint(0, 5), "clickCount": rng.randint(0, 2), **_stamps(ts, rng),
+                "subject": f"Hello {i + 1}",
+                "mailingType": rng.choice(["sequence", "single"]),
+                "state": rng.choice(["delivered", "bounced", "opened"]),
+                "deliveredAt": _maybe(rng, iso(ts, millis=True)),
+                "openedAt": _maybe(rng, iso(ts, millis=True), 0.4),
+                "openCount": rng.randint(0, 5),
+                "clickCount": rng.randint(0, 2),
+                **_stamps(ts, rng),
             },
             lambda i, rng: {
-                "prospect": _one("prospect", prospect(rng)), "mailbox": _one("mailbox", 1),
-                "sequence": _one("sequence", _maybe(rng, sequence(rng))), "template": _one("template", _maybe(rng, 1, 0.3)),
+                "prospect": _one("prospect", prospect(rng)),
+                "mailbox": _one("mailbox", 1),
+                "sequence": _one("sequence", _maybe(rng, sequence(rng))),
+                "template": _one("template", _maybe(rng, 1, 0.3)),
             },
             filterable_relationships=("prospect",),
         ),
         Resource(
-            "mailboxes", "mailbox",
-            lambda i, rng, ts: {"email": f"user{i + 1}@example.com", "senderNotificationsExcluded": False, "sendDisabled": rng.random() < 0.1, **_stamps(ts, rng)},
+            "mailboxes",
+            "mailbox",
+            lambda i, rng, ts: {
+                "email": f"user{i + 1}@example.com",
+                "senderNotificationsExcluded": False,
+                "sendDisabled": rng.random() < 0.1,
+                **_stamps(ts, rng),
+            },
             lambda i, rng: {"user": _one("user", i % USERS(records) + 1)},
             size=USERS,
         ),
         Resource(
-            "users", "user",
-            lambda i, rng, ts: {"email": f"user{i + 1}@example.com", "firstName": f"User{i + 1}", "lastName": "Smith", "title": _maybe(rng, "AE"), "locked": False, **_stamps(ts, rng)},
-            lambda i, rng: {"teams": _many("team", sorted({rng.randint(1, 3) for _ in range(rng.randint(0, 2))})), "manager": _one("user", _maybe(rng, 1, 0.5))},
+            "users",
+            "user",
+            lambda i, rng, ts: {
+                "email": f"user{i + 1}@example.com",
+                "firstName": f"User{i + 1}",
+                "lastName": "Smith",
+                "title": _maybe(rng, "AE"),
+                "locked": False,
+                **_stamps(ts, rng),
+            },
+            lambda i, rng: {
+                "teams": _many("team", sorted({rng.randint(1, 3) for _ in range(rng.randint(0, 2))})),
+                "manager": _one("user", _maybe(rng, 1, 0.5)),
+            },
             size=USERS,
         ),
         Resource(
-            "opportunities", "opportunity",
+            "opportunities",
+            "opportunity",
             lambda i, rng, ts: {
-                "name": f"Deal {i + 1}", "amount": round(rng.random() * 50000, 2), "probability": rng.randint(0, 100),
-                "closeDate": iso(ts + timedelta(days=30), millis=True), "opportunityType": _maybe(rng, "new"),
-                **_stamps(ts, rng), **_customs(rng, 5),
+                "name": f"Deal {i + 1}",
+                "amount": round(rng.random() * 50000, 2),
+                "probability": rng.randint(0, 100),
+                "closeDate": iso(ts + timedelta(days=30), millis=True),
+                "opportunityType": _maybe(rng, "new"),
+                **_stamps(ts, rng),
+                **_customs(rng, 5),
             },
             lambda i, rng: {
-                "account": _one("account", account(rng)), "owner": _one("user", user(rng)),
-                "stage": _one("opportunityStage", stage(rng)), "prospects": _many("prospect", sorted({prospect(rng) for _ in range(rng.randint(0, 3))})),
+                "account": _one("account", account(rng)),
+                "owner": _one("user", user(rng)),
+                "stage": _one("opportunityStage", stage(rng)),
+                "prospects": _many("prospect", sorted({prospect(rng) for _ in range(rng.randint(0, 3))})),
             },
             size=lambda n: max(1, n // 4),
         ),
         Resource(
-            "stages", "stage",
-            lambda i, rng, ts: {"name": f"Stage {i + 1}", "order": i + 1, "color": rng.choice(["#ff0000", "#00ff00"]), **_stamps(ts, rng)},
+            "stages",
+            "stage",
+            lambda i, rng, ts: {
+                "name": f"Stage {i + 1}",
+                "order": i + 1,
+                "color": rng.choice(["#ff0000", "#00ff00"]),
+                **_stamps(ts, rng),
+            },
             lambda i, rng: {"creator": _one("user", user(rng))},
             size=STAGES,
         ),
         Resource(
-            "tasks", "task",
+            "tasks",
+            "task",
             lambda i, rng, ts: {
-                "action": rng.choice(["call", "email", "in_person"]), "completed": (done := rng.random() < 0.5),
-                "completedAt": iso(ts, millis=True) if done else None, "dueAt": iso(ts + timedelta(days=2), millis=True),
-                "note": _maybe(rng, "follow up", 0.5), "state": "complete" if done else "incomplete", "taskType": "manual", **_stamps(ts, rng),
+                "action": rng.choice(["call", "email", "in_person"]),
+                "completed": (done := rng.random() < 0.5),
+                "completedAt": iso(ts, millis=True) if done else None,
+                "dueAt": iso(ts + timedelta(days=2), millis=True),
+                "note": _maybe(rng, "follow up", 0.5),
+                "state": "complete" if done else "incomplete",
+                "taskType": "manual",
+                **_stamps(ts, rng),
             },
             lambda i, rng: {
-                "account": _one("account", _maybe(rng, account(rng))), "owner": _one("user", user(rng)),
-                "prospect": _one("prospect", prospect(rng)), "subject": _one("prospect", prospect(rng)),
+                "account": _one("account", _maybe(rng, account(rng))),
+                "owner": _one("user", user(rng)),
+                "prospect": _one("prospect", prospect(rng)),
+                "subject": _one("prospect", prospect(rng)),
             },
             filterable_relationships=("prospect", "owner"),
         ),
         Resource(
-            "templates", "template",
-            lambda i, rng, ts: {"name": f"Template {i + 1}", "subject": f"Re: {i + 1}", "bodyText": "Hi {{first_name}}", "archived": False, "openCount": rng.randint(0, 50), "clickCount": rng.randint(0, 9), **_stamps(ts, rng)},
+            "templates",
+            "template",
+            lambda i, rng, ts: {
+                "name": f"Template {i + 1}",
+                "subject": f"Re: {i + 1}",
+                "bodyText": "Hi {{first_name}}",
+                "archived": False,
+                "openCount": rng.randint(0, 50),
+                "clickCount": rng.randint(0, 9),
+                **_stamps(ts, rng),
+            },
             lambda i, rng: {"owner": _one("user", user(rng))},
             size=_few(20),
         ),
         Resource(
-            "snippets", "snippet",
-            lambda i, rng, ts: {"name": f"Snippet {i + 1}", "bodyText": "Thanks!", "shareType": rng.choice(["private", "shared"]), **_stamps(ts, rng)},
+            "snippets",
+            "snippet",
+            lambda i, rng, ts: {
+                "name": f"Snippet {i + 1}",
+                "bodyText": "Thanks!",
+                "shareType": rng.choice(["private", "shared"]),
+                **_stamps(ts, rng),
+            },
             lambda i, rng: {"owner": _one("user", user(rng))},
             size=_few(10),
         ),
         Resource(
-            "teams", "team",
+            "teams",
+            "team",
             lambda i, rng, ts: {"name": f"Team {i + 1}", "color": "blue", **_stamps(ts, rng)},
             lambda i, rng: {"users": _many("user", sorted({user(rng) for _ in range(rng.randint(1, 4))}))},
             size=_few(3),
         ),
         Resource(
-            "personas", "persona",
-            lambda i, rng, ts: {"name": f"Persona {i + 1}", "description": _maybe(rng, "Buyer"), **_stamps(ts, rng)},
+            "personas",
+            "persona",
+            lambda i, rng, ts: {
+                "name": f"Persona {i + 1}",
+                "description": _maybe(rng, "Buyer"),
+                **_stamps(ts, rng),
+            },
             size=_few(5),
         ),
         Resource(
-            "contentCategories", "contentCategory",
-            lambda i, rng, ts: {"name": f"Category {i + 1}", "allowSequences": True, "allowSnippets": rng.random() < 0.5, "allowTemplates": True, **_stamps(ts, rng)},
+            "contentCategories",
+            "contentCategory",
+            lambda i, rng, ts: {
+                "name": f"Category {i + 1}",
+                "allowSequences": True,
+                "allowSnippets": rng.random() < 0.5,
+                "allowTemplates": True,
+                **_stamps(ts, rng),
+            },
             lambda i, rng: {"creator": _one("user", user(rng))},
             size=_few(5),
         ),
         Resource(
-            "events", "event",
+            "events",
+            "event",
             lambda i, rng, ts: {
-                "name": rng.choice(["prospect_updated", "mailing_opened", "call_completed"]), "eventAt": iso(ts, millis=True),
-                "createdAt": iso(ts, millis=True), "body": None, "payload": {"source": "sandbox", "n": i + 1},
+                "name": rng.choice(["prospect_updated", "mailing_opened", "call_completed"]),
+                "eventAt": iso(ts, millis=True),
+                "createdAt": iso(ts, millis=True),
+                "body": None,
+                "payload": {"source": "sandbox", "n": i + 1},
             },
-            lambda i, rng: {"prospect": _one("prospect", prospect(rng)), "user": _one("user", _maybe(rng, user(rng))), "mailing": _one("mailing", _maybe(rng, 1, 0.3))},
+            lambda i, rng: {
+                "prospect": _one("prospect", prospect(rng)),
+                "user": _one("user", _maybe(rng, user(rng))),
+                "mailing": _one("mailing", _maybe(rng, 1, 0.3)),
+            },
             time_field="eventAt",
         ),
         Resource(
-            "duties", "duty",
+            "duties",
+            "duty",
             lambda i, rng, ts: {"name": f"Duty {i + 1}", "symbolicName": f"duty_{i + 1}", "dutyType": "role"},
             time_field=None,
             size=_few(6),
         ),
         Resource(
-            "sequenceTemplates", "sequenceTemplate",
+            "sequenceTemplates",
+            "sequenceTemplate",
             lambda i, rng, ts: {"isReply": rng.random() < 0.3, **_stamps(ts, rng)},
-            lambda i, rng: {"sequenceStep": _one("sequenceStep", rng.randint(1, 5)), "template": _one("template", rng.randint(1, 5))},
+            lambda i, rng: {
+                "sequenceStep": _one("sequenceStep", rng.randint(1, 5)),
+                "template": _one("template", rng.randint(1, 5)),
+            },
             time_field=None,
             size=_few(20),
         ),
@@ -621,7 +841,7 @@ def _resources(records: int) -> list[Resource]:  # noqa: PLR0915
 _SIZE = [200]
 
 
-def make_simulator(records: int = 200, seed: int = 1, **options: t.Any) -> OutreachSimulator:  # noqa: ANN401
+def make_simulator(records: int = 200, seed: int = 1, **options: t.Any) -> OutreachSimulator:
     """An Outreach simulator; options: expires_in, rotate, require_content_type, rate_limit_per_minute."""
     return OutreachSimulator(records, seed, **options)
 

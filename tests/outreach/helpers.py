@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 from suite_sandbox.outreach import demo_config
+
 from tests.conftest import tap_executable
 
 TAP = "tap-outreach"
@@ -59,6 +60,12 @@ def discover_catalog(config: dict, tmp_path: Path) -> dict:
     tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / "config.json"
     path.write_text(json.dumps(config))
-    done = subprocess.run([tap_executable(TAP), "--config", str(path), "--discover"], capture_output=True, text=True, check=False, timeout=120)
+    done = subprocess.run(
+        [tap_executable(TAP), "--config", str(path), "--discover"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)

@@ -10,9 +10,9 @@ from collections import Counter
 
 import pytest
 import requests
-
 from suite_sandbox import SandboxServer
 from suite_sandbox.outreach import JSONAPI, REFRESH_TOKEN, OutreachSimulator, make_simulator
+
 from tests.conftest import TapRun, run_tap, select_streams
 from tests.outreach.helpers import PATHS, TAP, discover_catalog, fast_config
 
@@ -38,13 +38,15 @@ def full_sync(tmp_path_factory: pytest.TempPathFactory) -> t.Iterator[tuple[Outr
 
 
 @pytest.fixture
-def only(serve, tmp_path, catalog):  # noqa: ANN001, ANN201
-    def setup(stream: str | list[str], sim: OutreachSimulator, **config: t.Any) -> tuple[dict, dict]:  # noqa: ANN401
+def only(serve, tmp_path, catalog):
+    def setup(stream: str | list[str], sim: OutreachSimulator, **config: t.Any) -> tuple[dict, dict]:
         """Serve `sim`; the fast config and a catalog selecting only `stream`."""
         server = serve(sim)
         # The simulator rotates refresh tokens: a second run needs the stored one.
         config.setdefault("refresh_token_store", str(tmp_path / "refresh-token.json"))
-        return fast_config(server.url, **config), select_streams(catalog, [stream] if isinstance(stream, str) else stream)
+        return fast_config(server.url, **config), select_streams(
+            catalog, [stream] if isinstance(stream, str) else stream
+        )
 
     return setup
 
@@ -89,12 +91,19 @@ def test_sequence_steps_are_read_per_synced_sequence(only, tmp_path):
 
     assert run.returncode == 0, run.stderr
     sequence_ids = _ids(run.records("sequences"))
-    asked = Counter(int(r.param("filter[sequence][id]")) for r in sim.api_requests("sequenceSteps") if not r.param("page[after]"))
+    asked = Counter(
+        int(r.param("filter[sequence][id]"))
+        for r in sim.api_requests("sequenceSteps")
+        if not r.param("page[after]")
+    )
     assert sorted(asked) == sorted(sequence_ids) and set(asked.values()) == {1}
     steps = run.records("sequence_steps")
     assert sorted(_ids(steps)) == sim.ids("sequenceSteps")
     for step in steps:
-        assert step["sequence_id"] == sim.resource_object("sequenceSteps", step["id"])["relationships"]["sequence"]["data"]["id"]
+        assert (
+            step["sequence_id"]
+            == sim.resource_object("sequenceSteps", step["id"])["relationships"]["sequence"]["data"]["id"]
+        )
     # One bookmark per sequence that has steps.
     partitions = run.last_state["bookmarks"]["sequence_steps"]["partitions"]
     assert {p["context"]["sequence_id"] for p in partitions} >= {s["sequence_id"] for s in steps}
@@ -202,7 +211,10 @@ def test_a_rotated_refresh_token_is_saved_and_used_by_the_next_run(only, tmp_pat
 
 @pytest.mark.parametrize(
     ("override", "api_error"),
-    [({"refresh_token": "revoked-refresh-token"}, "invalid_grant"), ({"client_secret": "not-the-secret"}, "invalid_client")],
+    [
+        ({"refresh_token": "revoked-refresh-token"}, "invalid_grant"),
+        ({"client_secret": "not-the-secret"}, "invalid_client"),
+    ],
 )
 def test_a_refused_refresh_is_one_clear_line_and_a_failed_exit(serve, tmp_path, override, api_error):
     sim = make_simulator(records=5)
@@ -249,6 +261,31 @@ def test_a_429_waits_for_retry_after_then_the_sync_goes_on(only, tmp_path):
     assert "rateLimitExceeded" in run.stderr  # the retry warning names the API's reason
 
 
+def test_scheduled_maintenance_waits_until_the_iso_retry_after(only, tmp_path):
+    sim = make_simulator(records=4)
+    cfg, catalog = only("personas", sim)
+    sim.inject_maintenance(1.0, path=r"/personas$")
+    run = run_tap(TAP, cfg, tmp_path, catalog=catalog)
+
+    assert run.returncode == 0, run.stderr
+    assert _ids(run.records("personas")) == sim.ids("personas")
+    assert len(sim.api_requests("personas")) == 2
+    assert "scheduledServerMaintenance" in run.stderr
+
+
+def test_a_missing_oauth_scope_is_one_clear_line_naming_stream_and_scope(only, tmp_path):
+    sim = make_simulator(records=4, denied_scopes={"calls"})
+    cfg, catalog = only(["personas", "calls"], sim)
+    run = run_tap(TAP, cfg, tmp_path, catalog=catalog)
+
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    assert len(sim.api_requests("calls")) == 1, "a 403 is not retried"
+    last = run.error_lines[-1]
+    assert "calls: GET /api/v2/calls returned 403" in last
+    assert "unauthorizedOauthScope" in last and "calls.read" in last
+
+
 def test_page_size_above_the_api_maximum_is_a_config_error(tmp_path):
     run = run_tap(TAP, fast_config("http://127.0.0.1:9", page_size=5000), tmp_path)
     assert run.returncode != 0
@@ -261,7 +298,12 @@ def test_the_simulator_speaks_outreach(serve):
     server = serve(sim)
     token = requests.post(
         f"{server.url}/oauth/token",
-        data={"grant_type": "refresh_token", "client_id": sim.client_id, "client_secret": sim.client_secret, "refresh_token": REFRESH_TOKEN},
+        data={
+            "grant_type": "refresh_token",
+            "client_id": sim.client_id,
+            "client_secret": sim.client_secret,
+            "refresh_token": REFRESH_TOKEN,
+        },
         timeout=5,
     ).json()
     assert token["expires_in"] == 7200 and token["refresh_token"] != REFRESH_TOKEN
@@ -276,7 +318,9 @@ def test_the_simulator_speaks_outreach(serve):
     nxt = requests.get(page.json()["links"]["next"], headers=headers, timeout=5).json()
     assert [r["id"] for r in nxt["data"]] == [5, 6, 7, 8]
 
-    assert requests.get(url, headers={"Authorization": headers["Authorization"]}, timeout=5).status_code == 415
+    assert (
+        requests.get(url, headers={"Authorization": headers["Authorization"]}, timeout=5).status_code == 415
+    )
     too_big = requests.get(url, params={"page[size]": 1001}, headers=headers, timeout=5)
     assert too_big.status_code == 400 and too_big.json()["errors"][0]["id"] == "validationError"
     sim.expire_access_tokens()
@@ -284,7 +328,12 @@ def test_the_simulator_speaks_outreach(serve):
     assert refused.status_code == 401 and refused.json()["errors"][0]["id"] == "unauthorized"
     replay = requests.post(
         f"{server.url}/oauth/token",
-        data={"grant_type": "refresh_token", "client_id": sim.client_id, "client_secret": sim.client_secret, "refresh_token": REFRESH_TOKEN},
+        data={
+            "grant_type": "refresh_token",
+            "client_id": sim.client_id,
+            "client_secret": sim.client_secret,
+            "refresh_token": REFRESH_TOKEN,
+        },
         timeout=5,
     )
     assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"

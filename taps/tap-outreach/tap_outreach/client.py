@@ -43,10 +43,12 @@ class OutreachStream(SuiteStream):
     def get_http_request(self, *, page: PageContext) -> HTTPRequest:
         if page.next_page_token is not None:
             # `links.next` already carries every parameter plus `page[after]`: follow it as is.
-            return HTTPRequest(url=page.next_page_token.geturl(), method=self.http_method, headers=self.http_headers)
+            return HTTPRequest(
+                url=page.next_page_token.geturl(), method=self.http_method, headers=self.http_headers
+            )
         return super().get_http_request(page=page)
 
-    def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:  # noqa: ANN401
+    def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
         params: dict[str, t.Any] = {
             "page[size]": self.config.get("page_size", 1000),
             # Counting is costly for the API and unused here.
@@ -54,18 +56,21 @@ class OutreachStream(SuiteStream):
         }
         if self.replication_key:
             if start := self.get_starting_timestamp(context):
-                stamp = start.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{start.microsecond // 1000:03d}Z"
+                stamp = (
+                    start.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.")
+                    + f"{start.microsecond // 1000:03d}Z"
+                )
                 # The `..` range is inclusive: records at the bookmark come again (same id, same row).
                 params[f"filter[{self.replication_key}]"] = f"{stamp}..inf"
             params["sort"] = self.replication_key
         params.update(self.extra_url_params(context))
         return params
 
-    def extra_url_params(self, context: Context | None) -> dict[str, t.Any]:  # noqa: ARG002
+    def extra_url_params(self, context: Context | None) -> dict[str, t.Any]:
         """Stream-specific filters (e.g. a parent's id)."""
         return {}
 
-    def post_process(self, row: dict, context: Context | None = None) -> dict | None:  # noqa: ARG002
+    def post_process(self, row: dict, context: Context | None = None) -> dict | None:
         """Flatten a JSON:API resource: `id`, its attributes and its relationship ids.
 
         A to-one relationship becomes `<name>_id` (None when its data is null), a to-many

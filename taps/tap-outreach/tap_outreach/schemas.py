@@ -47,6 +47,11 @@ def resource(
         properties += [CREATED_AT, UPDATED_AT]
     for item in attributes:
         properties += item if isinstance(item, list) else [item]
-    properties += [th.Property(f"{name}_id", th.IntegerType, description=f"Id of the related {name}.") for name in to_one]
-    properties += [th.Property(f"{name}_ids", th.ArrayType(th.IntegerType), description=f"Ids of the related {name}.") for name in to_many]
+    properties += [
+        th.Property(f"{name}_id", th.IntegerType, description=f"Id of the related {name}.") for name in to_one
+    ]
+    properties += [
+        th.Property(f"{name}_ids", th.ArrayType(th.IntegerType), description=f"Ids of the related {name}.")
+        for name in to_many
+    ]
     return th.PropertiesList(*properties).to_dict()

@@ -6,9 +6,9 @@ import typing as t
 from urllib.parse import urlparse
 
 from singer_sdk import typing as th
-
 from tap_common.auth import RefreshTokenAuthenticator, RefreshTokenStore
 from tap_common.tap import SuiteTap, common_properties
+
 from tap_outreach.streams import STREAM_TYPES
 
 if t.TYPE_CHECKING:
@@ -27,9 +27,21 @@ class TapOutreach(SuiteTap):
     rate_limit_burst = 10
 
     config_jsonschema = th.PropertiesList(
-        th.Property("client_id", th.StringType, required=True, description="OAuth client id of the Outreach app."),
-        th.Property("client_secret", th.StringType, required=True, secret=True, description="OAuth client secret of the Outreach app."),
-        th.Property("redirect_uri", th.StringType, description="Redirect URI registered for the app (sent with each token refresh)."),
+        th.Property(
+            "client_id", th.StringType, required=True, description="OAuth client id of the Outreach app."
+        ),
+        th.Property(
+            "client_secret",
+            th.StringType,
+            required=True,
+            secret=True,
+            description="OAuth client secret of the Outreach app.",
+        ),
+        th.Property(
+            "redirect_uri",
+            th.StringType,
+            description="Redirect URI registered for the app (sent with each token refresh).",
+        ),
         th.Property(
             "refresh_token",
             th.StringType,
@@ -82,8 +94,12 @@ class TapOutreach(SuiteTap):
             errors.append(f"setting 'page_size' must be between 1 and {MAX_PAGE_SIZE}")
         if token_url := config.get("token_url"):
             parsed = urlparse(str(token_url))
-            if parsed.scheme != "https" and not (parsed.scheme == "http" and parsed.hostname in ("localhost", "127.0.0.1", "::1")):
-                errors.append(f"setting 'token_url' must be an https URL (http only for localhost): {token_url!r}")
+            if parsed.scheme != "https" and not (
+                parsed.scheme == "http" and parsed.hostname in ("localhost", "127.0.0.1", "::1")
+            ):
+                errors.append(
+                    f"setting 'token_url' must be an https URL (http only for localhost): {token_url!r}"
+                )
         return errors
 
     def discover_streams(self) -> list[OutreachStream]:

@@ -12,17 +12,31 @@ class CallsStream(OutreachStream):
     schema = resource(
         string("direction", "outcome", "note", "state", "recordingUrl", "from", "to", "sequenceAction"),
         datetime("dialedAt", "answeredAt", "completedAt", "returnedAt"),
-        to_one=("callDisposition", "callPurpose", "prospect", "user", "sequence", "sequenceState", "sequenceStep", "opportunity", "task"),
+        to_one=(
+            "callDisposition",
+            "callPurpose",
+            "prospect",
+            "user",
+            "sequence",
+            "sequenceState",
+            "sequenceStep",
+            "opportunity",
+            "task",
+        ),
     )
 
 
 class CallDispositionsStream(OutreachStream):
     name = "call_dispositions"
     path = "/callDispositions"
-    schema = resource(string("name", "outcome"), integer("order"), boolean("defaultForOutboundCall"), to_one=("creator",))
+    schema = resource(
+        string("name", "outcome"), integer("order"), boolean("defaultForOutboundCall"), to_one=("creator",)
+    )
 
 
 class CallPurposesStream(OutreachStream):
     name = "call_purposes"
     path = "/callPurposes"
-    schema = resource(string("name"), integer("order"), boolean("defaultForOutboundCall"), to_one=("creator",))
+    schema = resource(
+        string("name"), integer("order"), boolean("defaultForOutboundCall"), to_one=("creator",)
+    )

@@ -29,7 +29,18 @@ class ProspectsStream(OutreachStream):
     name = "prospects"
     path = "/prospects"
     schema = resource(
-        string("firstName", "lastName", "middleName", "title", "company", "occupation", "addressCity", "addressCountry", "timeZone", "linkedInUrl"),
+        string(
+            "firstName",
+            "lastName",
+            "middleName",
+            "title",
+            "company",
+            "occupation",
+            "addressCity",
+            "addressCountry",
+            "timeZone",
+            "linkedInUrl",
+        ),
         th.Property("emails", th.ArrayType(th.StringType)),
         number("engagedScore"),
         datetime("engagedAt", "addedAt"),
@@ -73,5 +84,16 @@ class TasksStream(OutreachStream):
         string("action", "note", "state", "taskType"),
         boolean("completed"),
         datetime("completedAt", "dueAt", "scheduledAt"),
-        to_one=("account", "owner", "prospect", "subject", "sequence", "sequenceState", "sequenceStep", "taskPriority", "creator", "completer"),
+        to_one=(
+            "account",
+            "owner",
+            "prospect",
+            "subject",
+            "sequence",
+            "sequenceState",
+            "sequenceStep",
+            "taskPriority",
+            "creator",
+            "completer",
+        ),
     )

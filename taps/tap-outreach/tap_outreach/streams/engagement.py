@@ -25,7 +25,7 @@ class SequencesStream(OutreachStream):
         to_one=("owner", "creator", "updater"),
     )
 
-    def get_child_context(self, record: dict, context: Context | None) -> dict:  # noqa: ARG002
+    def get_child_context(self, record: dict, context: Context | None) -> dict:
         return {"sequence_id": record["id"]}
 
 
@@ -56,7 +56,19 @@ class SequenceStatesStream(OutreachStream):
     path = "/sequenceStates"
     schema = resource(
         string("state", "errorReason", "pauseReason"),
-        integer("deliverCount", "openCount", "clickCount", "replyCount", "bounceCount", "failureCount", "negativeReplyCount", "neutralReplyCount", "positiveReplyCount", "optOutCount", "scheduleCount"),
+        integer(
+            "deliverCount",
+            "openCount",
+            "clickCount",
+            "replyCount",
+            "bounceCount",
+            "failureCount",
+            "negativeReplyCount",
+            "neutralReplyCount",
+            "positiveReplyCount",
+            "optOutCount",
+            "scheduleCount",
+        ),
         datetime("activeAt", "callCompletedAt", "repliedAt", "stateChangedAt"),
         to_one=("prospect", "sequence", "sequenceStep", "mailbox", "account", "opportunity", "creator"),
     )
@@ -79,7 +91,16 @@ class MailingsStream(OutreachStream):
         string("subject", "mailingType", "state", "bodyText", "errorReason", "messageId"),
         integer("openCount", "clickCount"),
         datetime("deliveredAt", "openedAt", "clickedAt", "repliedAt", "bouncedAt", "scheduledAt"),
-        to_one=("prospect", "mailbox", "sequence", "sequenceState", "sequenceStep", "template", "task", "opportunity"),
+        to_one=(
+            "prospect",
+            "mailbox",
+            "sequence",
+            "sequenceState",
+            "sequenceStep",
+            "template",
+            "task",
+            "opportunity",
+        ),
     )
 
 
@@ -115,7 +136,11 @@ class SnippetsStream(OutreachStream):
 class ContentCategoriesStream(OutreachStream):
     name = "content_categories"
     path = "/contentCategories"
-    schema = resource(string("name", "color"), boolean("allowSequences", "allowSnippets", "allowTemplates"), to_one=("creator",))
+    schema = resource(
+        string("name", "color"),
+        boolean("allowSequences", "allowSnippets", "allowTemplates"),
+        to_one=("creator",),
+    )
 
 
 class EventsStream(OutreachStream):
