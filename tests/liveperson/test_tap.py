@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from suite_sandbox import liveperson as lp
 
-from tests.conftest import run_tap
+from tests.conftest import discover, run_tap, select_streams
 
 TAP = "tap-liveperson"
 SECRETS = (lp.APP_KEY, lp.APP_SECRET, lp.ACCESS_TOKEN, lp.ACCESS_TOKEN_SECRET, lp.CLIENT_SECRET)
@@ -267,3 +267,15 @@ def test_unknown_account_fails_at_the_domain_api_with_a_clear_line(sim, serve, t
     assert "GET /api/account/99999999/service/baseURI.json returned 404" in line
     assert "check the account_id and api_url settings" in line
     assert [r.path for r in sim.requests] == ["/api/account/99999999/service/baseURI.json"]
+
+
+def test_conversations_alone_still_walk_every_skill_partition(sim, serve, tmp_path) -> None:
+    server = serve(sim)
+    config = _config(server.url)
+    catalog = select_streams(discover(TAP, config, tmp_path / "discover"), ["messaging_interactions"])
+    run = run_tap(TAP, config, tmp_path, catalog=catalog)
+
+    assert run.returncode == 0, run.stderr
+    assert run.streams() == {"messaging_interactions"}
+    ids = [r["conversation_id"] for r in run.records("messaging_interactions")]
+    assert len(ids) == len(set(ids)) == len(sim.conversation_ids(_start(config)))

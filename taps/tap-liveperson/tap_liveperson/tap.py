@@ -30,6 +30,20 @@ MAX_SOURCE_LENGTH = 20
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 
+def _common_properties() -> list[th.Property]:
+    # LivePerson publishes no quota; its retry policy asks to avoid bursts. Two requests
+    # a second read 12,000 conversations a minute and stay polite.
+    properties = common_properties(api_url=DEFAULT_API_URL, max_requests_per_minute=120)
+    for prop in properties:
+        if prop.name == "api_url":
+            # Here api_url is only the Domain API (CSDS) host, not the data host.
+            prop.description = (
+                "Domain API (CSDS) URL; the service hosts are looked up there once per run "
+                "(https; http only for localhost)."
+            )
+    return properties
+
+
 class TapLivePerson(SuiteTap):
     """Singer tap for the LivePerson Conversational Cloud APIs."""
 
@@ -79,16 +93,8 @@ class TapLivePerson(SuiteTap):
             default=24,
             description="Hours before the bookmark re-read each run, to pick up conversations that changed after they started.",
         ),
-        # LivePerson publishes no quota; its retry policy asks to avoid bursts. Two
-        # requests a second reads 12,000 conversations a minute and stays polite.
-        *common_properties(api_url=DEFAULT_API_URL, max_requests_per_minute=120),
+        *_common_properties(),
     ).to_dict()
-
-    # Patch the api_url description: here it is the Domain API (CSDS) host.
-    config_jsonschema["properties"]["api_url"]["description"] = (
-        "Domain API (CSDS) URL; the service hosts are looked up there once per run "
-        "(https; http only for localhost)."
-    )
 
     def discover_streams(self) -> list[Stream]:
         return [
