@@ -379,8 +379,12 @@ class OutreachSimulator(Simulator):
             )
         if sort == "id":
             start = int(cursor["id"]) if cursor else 0
-            in_range = table.select(since, until, where=where)
-            chosen = sorted(i for i in in_range.indices() if i + 1 > start)[: size + 1]
+            if since is None and until is None and where is None:
+                # Ids are row numbers + 1: an unfiltered id-ordered page is a plain range.
+                chosen = list(range(start, min(table.n, start + size + 1)))
+            else:
+                in_range = table.select(since, until, where=where)
+                chosen = sorted(i for i in in_range.indices() if i + 1 > start)[: size + 1]
         else:
             lower = since
             if cursor:
