@@ -209,3 +209,15 @@ def test_the_token_store_is_replaced_atomically(tmp_path):
     store.save("two")
     assert store.load() == "two"
     assert [p.name for p in tmp_path.iterdir()] == ["token.json"]  # no temp files left behind
+
+
+def test_a_throttled_token_endpoint_is_retried_after_the_wait_it_asks(toy):
+    simulator, url = toy
+    simulator.inject("status", path="/oauth/token", status=429, headers={"Retry-After": "1"},
+                     body={"errors": [{"id": "rateLimitExceeded", "detail": "one token a minute"}]})
+    started = time.monotonic()
+    result = sync(oauth_config_for(url))
+    assert result.exit_code == 0, result.output
+    assert time.monotonic() - started >= 1.0
+    assert [r.path for r in simulator.requests].count("/oauth/token") == 2
+    assert len(result.records) == 250

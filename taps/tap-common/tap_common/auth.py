@@ -12,6 +12,7 @@ import json
 import os
 import tempfile
 import threading
+import time
 import typing as t
 from datetime import timedelta
 from pathlib import Path
@@ -28,6 +29,7 @@ from singer_sdk.authenticators import (
 from singer_sdk.helpers._util import utc_now
 
 from tap_common.errors import TapError, api_error_text
+from tap_common.rate_limit import retry_after_seconds
 from tap_common.redaction import register_secret
 
 __all__ = [
@@ -43,6 +45,8 @@ __all__ = [
 # Refresh this long before the API says the token expires, so a token never dies
 # between the check and the request (and never in the middle of a long page).
 DEFAULT_REFRESH_MARGIN = timedelta(minutes=5)
+TOKEN_REQUEST_TRIES = 4
+MAX_TOKEN_WAIT = 120.0
 
 
 class AuthenticationError(TapError):
@@ -102,16 +106,7 @@ class _ExpiringTokenAuthenticator(OAuthAuthenticator):
 
     def update_access_token(self) -> None:
         requested_at = utc_now()
-        try:
-            response = requests.post(
-                self.auth_endpoint,
-                data=self.oauth_request_body,
-                headers=self._oauth_headers,
-                timeout=self.timeout,
-            )
-        except requests.RequestException as exc:
-            msg = f"token request to {_url_without_query(self.auth_endpoint)} failed: {type(exc).__name__}"
-            raise AuthenticationError(msg) from None
+        response = self._post_token_request()
         if response.status_code >= 400:  # noqa: PLR2004
             msg = (
                 f"token request refused ({response.status_code}) for "
@@ -135,6 +130,33 @@ class _ExpiringTokenAuthenticator(OAuthAuthenticator):
 
     def handle_token_response(self, body: dict) -> None:
         """Hook for grants that return more than an access token."""
+
+    def _post_token_request(self) -> requests.Response:
+        """POST the grant; a throttled (429, e.g. Outreach's one token a minute) or failing
+        (5xx, connection) token endpoint is retried a few times, waiting what it asks."""
+        url = _url_without_query(self.auth_endpoint)
+        for attempt in range(TOKEN_REQUEST_TRIES):
+            last_try = attempt == TOKEN_REQUEST_TRIES - 1
+            try:
+                response = requests.post(
+                    self.auth_endpoint,
+                    data=self.oauth_request_body,
+                    headers=self._oauth_headers,
+                    timeout=self.timeout,
+                )
+            except requests.RequestException as exc:
+                if last_try:
+                    msg = f"token request to {url} failed: {type(exc).__name__}"
+                    raise AuthenticationError(msg) from None
+                wait = 2.0**attempt
+            else:
+                transient = response.status_code == 429 or response.status_code >= 500  # noqa: PLR2004
+                if not transient or last_try:
+                    return response
+                wait = min(retry_after_seconds(response.headers) or 2.0**attempt, MAX_TOKEN_WAIT)
+            self.logger.warning("Token request to %s failed; retrying in %.0f s", url, wait)
+            time.sleep(wait)
+        raise AssertionError("unreachable")  # pragma: no cover
 
 
 class ClientCredentialsAuthenticator(_ExpiringTokenAuthenticator):
