@@ -102,10 +102,12 @@ class Meltano:
             **env,
         }
         self.env.pop("VIRTUAL_ENV", None)
+        self.input: str | None = None  # stdin of the next call
 
     def __call__(self, *args: str, check: bool = True, timeout: float = 300) -> MeltanoRun:
         completed = subprocess.run(
             [str(MELTANO), *args],
+            input=self.input,
             cwd=REPO,
             env=self.env,
             capture_output=True,
