@@ -43,6 +43,8 @@ WSDL_FILE = Path(__file__).parent / "five9_wsdl" / "AdminWebService.wsdl"
 NS = "http://service.admin.ws.five9.com/"
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 
+DEMO_START = datetime(2024, 3, 9, tzinfo=timezone.utc)  # spans the 2024-03-10 DST change
+DEMO_SPAN = timedelta(hours=60)
 CALL_REPORT = ("Call Log Reports", "Call Log")
 LOGIN_REPORT = ("Agent Reports", "Agent Login-Logout")
 
@@ -107,8 +109,8 @@ class Five9Simulator(Simulator):
         seed: int = 1,
         *,
         agent_count: int = 5,
-        start: datetime = datetime(2024, 3, 9, tzinfo=timezone.utc),
-        step: timedelta = timedelta(minutes=17),
+        start: datetime = DEMO_START,
+        step: timedelta | None = None,
         report_delay: float = 0.05,
         row_cap: int = 50_000,
         limits: dict[str, int] | None = None,
@@ -126,6 +128,8 @@ class Five9Simulator(Simulator):
         self._active_soap = 0
         self.row_cap = row_cap
         self.limits = {**DEFAULT_LIMITS, **(limits or {})}
+        # By default the calls fill DEMO_SPAN whatever their number (demo_config's range).
+        step = step or DEMO_SPAN / max(records, 1)
         self.calls = VirtualTable("call_log", records, self._make_call, seed=seed, start=start, step=step)
         # About one login session per agent per ~3 hours of calls, over the same span.
         self.logins = VirtualTable(
@@ -136,6 +140,7 @@ class Five9Simulator(Simulator):
         self._ids = itertools.count(1)
         self._counters: dict[tuple[str, int], int] = {}
         self._counter_lock = threading.Lock()
+        self._operation_faults: dict[str, list[Response]] = {}
         self.route("GET", r"/v1/call_log", self._rest_calls)
         self.route("GET", r"/v1/agent_login_logout", self._rest_logins)
         self.route("GET", SOAP_PATH, self._wsdl)
@@ -144,7 +149,7 @@ class Five9Simulator(Simulator):
     # -- data -------------------------------------------------------------------------
 
     def _make_call(self, i: int, rng: random.Random, ts: datetime) -> dict:
-        abandoned = rng.random() < 0.1  # noqa: PLR2004
+        abandoned = rng.random() < 0.1
         agent = None if abandoned else rng.choice(self.agents)
         talk = 0 if abandoned else rng.randint(20, 1800)
         ivr, queue, ring = rng.randint(0, 60), rng.randint(0, 300), 0 if abandoned else rng.randint(1, 30)
@@ -209,6 +214,12 @@ class Five9Simulator(Simulator):
     def agents_with_calls(self, since: datetime | None = None, until: datetime | None = None) -> set[str]:
         return {r["agent"] for r in self.expected_calls(since, until) if r["agent"]}
 
+    def inject_fault(self, operation: str, name: str, message: str, *, times: int = 1, **fields: str) -> None:
+        """Answer the next `times` calls of one SOAP operation with a Five9 fault."""
+        self._operation_faults.setdefault(operation, []).extend(
+            [fault("soap:Server", message, name, fields)] * times
+        )
+
     # -- auth -------------------------------------------------------------------------
 
     def _authorized(self, request: Request) -> bool:
@@ -237,7 +248,7 @@ class Five9Simulator(Simulator):
             offset = int(request.param("offset", "0"))
         except ValueError as exc:
             return Response(400, {"error": "Bad Request", "message": str(exc)})
-        if not 1 <= limit <= 1000 or offset < 0:  # noqa: PLR2004
+        if not 1 <= limit <= 1000 or offset < 0:
             return Response(400, {"error": "Bad Request", "message": "limit must be 1..1000 and offset >= 0"})
         return Response(200, {"records": table.select(since, until, where=where).page(offset, limit)})
 
@@ -261,7 +272,8 @@ class Five9Simulator(Simulator):
         if not self._authorized(request):
             return _unauthorized()
         try:
-            body = ET.fromstring(request.body).find(f"{{{SOAP_ENV}}}Body")
+            # Local test server parsing its own client's requests.
+            body = ET.fromstring(request.body).find(f"{{{SOAP_ENV}}}Body")  # noqa: S314
             call = body[0] if body is not None and len(body) else None
         except ET.ParseError:
             call = None
@@ -278,6 +290,8 @@ class Five9Simulator(Simulator):
             return fault("soap:Client", f"Operation {operation} is not supported by the sandbox", "IncorrectArgumentFault")
         if (limited := self._count(operation)) is not None:
             return limited
+        if queued := self._operation_faults.get(operation):
+            return queued.pop(0)
         with self._counter_lock:
             self._active_soap += 1
             self.max_concurrent_soap = max(self.max_concurrent_soap, self._active_soap)
@@ -384,7 +398,7 @@ class Five9Simulator(Simulator):
         return envelope("getCallCountersStateResponse", f"<return>{states}<timeout>60</timeout></return>")
 
 
-def csv_value(name: str, value: t.Any) -> str:  # noqa: ANN401
+def csv_value(name: str, value: t.Any) -> str:
     if value is None:
         return ""
     if name in DATETIME_FIELDS:
@@ -448,7 +462,7 @@ def _soap_time(value: str | None) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=PACIFIC)
 
 
-def make_simulator(records: int = 200, seed: int = 1, **options: t.Any) -> Five9Simulator:  # noqa: ANN401
+def make_simulator(records: int = 200, seed: int = 1, **options: t.Any) -> Five9Simulator:
     """Options: agent_count, start, step, report_delay, delay_for, row_cap, limits, rest_requests_per_minute."""
     return Five9Simulator(records, seed, **options)
 
@@ -458,6 +472,8 @@ def demo_config(url: str) -> dict:
     return {
         "username": USERNAME,
         "password": PASSWORD,
-        "start_date": "2024-03-09T00:00:00Z",
+        "start_date": iso(DEMO_START),
+        "end_date": iso(DEMO_START + DEMO_SPAN),
+        "window_hours": 72,
         "api_url": url,
     }

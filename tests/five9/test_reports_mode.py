@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 
-from suite_sandbox.five9 import PASSWORD, SOAP_PATH, demo_config, fault, make_simulator
+from suite_sandbox.five9 import PASSWORD, demo_config, make_simulator
 
 from tests.conftest import run_tap
 
@@ -21,6 +22,7 @@ def config(url: str, **overrides) -> dict:
     return {
         **demo_config(url),
         "end_date": "2024-03-11T12:00:00Z",
+        "window_hours": 24,
         "max_requests_per_minute": 60000,
         "retry_backoff_seconds": 0.01,
         **overrides,
@@ -112,10 +114,10 @@ def test_a_window_at_the_row_cap_is_split_until_every_row_fits(serve, tmp_path):
 
     calls = [r["call_id"] for r in run.records("call_log")]
     expected = sim.expected_calls(at("2024-03-09T00:00:00Z"), at("2024-03-10T00:00:00Z"))
-    assert len(calls) == len(set(calls)) == len(expected) == 85
+    assert len(calls) == len(set(calls)) == len(expected) == 80
     assert set(calls) == {r["call_id"] for r in expected}
     windows = [(r["start"], r["end"]) for r in call_runs(sim)]
-    # 85 rows in the day hit the cap, so do 42/43 in each half; quarters (~21) fit.
+    # 80 rows in the day (one per 18 min) hit the cap, so do 40 in each half; quarters (20) fit.
     assert windows[0] == (at("2024-03-09T00:00:00Z"), at("2024-03-10T00:00:00Z"))
     assert windows[1] == (at("2024-03-09T00:00:00Z"), at("2024-03-09T12:00:00Z"))
     leaves = [w for w in windows if w[1] - w[0] == timedelta(hours=6)]
@@ -175,17 +177,23 @@ def test_wrong_password_is_one_clear_line_naming_the_settings(serve, tmp_path):
 def test_a_server_fault_is_retried_and_a_missing_report_fails_with_its_fault_name(serve, tmp_path):
     sim = simulator()
     server = serve(sim)
-    body = fault("soap:Server", "Temporary failure", "ServerFault").body
-    sim.inject("status", path=SOAP_PATH, method="POST", status=500, body=body, times=2)
+    sim.inject_fault("runReport", "ServerFault", "Temporary failure", times=2)
     ok = run_tap("tap-five9", config(server.url, end_date="2024-03-09T06:00:00Z"), tmp_path / "ok")
     assert ok.returncode == 0, ok.stderr
-    assert "ServerFault: Temporary failure; retrying" in ok.stderr
+    assert "call_log: runReport (POST /wsadmin/v13/AdminWebService) failed: ServerFault: Temporary failure; retrying" in ok.stderr
+    assert len(ok.records("call_log")) == len(sim.expected_calls(at("2024-03-09T00:00:00Z"), at("2024-03-09T06:00:00Z")))
 
-    missing = fault("soap:Server", "Report 'Call Log' not found in folder 'Call Log Reports'", "ReportNotFoundFault").body
-    sim.inject("status", path=SOAP_PATH, method="POST", status=500, body=missing, times=2)
+    sim.inject_fault(
+        "runReport", "ReportNotFoundFault", "Report 'Call Log' not found in folder 'Call Log Reports'",
+        folder="Call Log Reports", reportName="Call Log",
+    )
     failed = run_tap("tap-five9", config(server.url, end_date="2024-03-09T06:00:00Z"), tmp_path / "bad")
     assert failed.returncode != 0
-    assert "call_log: runReport (POST /wsadmin/v13/AdminWebService) failed: ReportNotFoundFault: Report 'Call Log' not found in folder 'Call Log Reports'" in fatal_line(failed)
+    assert fatal_line(failed).endswith(
+        "tap-five9: call_log: runReport (POST /wsadmin/v13/AdminWebService) failed: "
+        "ReportNotFoundFault: Report 'Call Log' not found in folder 'Call Log Reports'"
+    )
+    assert "retrying" not in failed.stderr  # a missing report is not transient
 
 
 def test_per_operation_limits_from_five9_pace_report_runs(serve, tmp_path):
@@ -196,5 +204,5 @@ def test_per_operation_limits_from_five9_pace_report_runs(serve, tmp_path):
     assert run.returncode == 0, run.stderr
     starts = sorted(r["at"] for r in sim.report_runs)
     assert len(starts) >= 4
-    assert min(b - a for a, b in zip(starts, starts[1:])) >= 0.45
+    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.45
     assert "OperationsLimitExceededFault" not in run.stderr

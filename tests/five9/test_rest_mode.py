@@ -7,7 +7,8 @@ from datetime import datetime
 from suite_sandbox.five9 import PASSWORD, demo_config, make_simulator
 
 from tests.conftest import run_tap
-from tests.five9.test_reports_mode import FAST_LIMITS, config as reports_config, fatal_line
+from tests.five9.test_reports_mode import FAST_LIMITS, fatal_line
+from tests.five9.test_reports_mode import config as reports_config
 
 END = "2024-03-11T12:00:00Z"
 

@@ -15,8 +15,8 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from singer_sdk import Stream
-
 from tap_common.errors import TapError
+
 from tap_five9 import schemas
 
 if t.TYPE_CHECKING:
@@ -83,7 +83,7 @@ def report_windows(start: datetime, end: datetime, hours: float, zone: ZoneInfo)
 
 def local_to_utc(text: str, zone: ZoneInfo, lo: datetime | None = None, hi: datetime | None = None) -> datetime:
     """A report's wall-clock time as UTC; of two candidate instants (DST fold), the one in [lo, hi)."""
-    naive = datetime.strptime(text.strip(), REPORT_TIME_FORMAT)  # noqa: DTZ007 - the zone is added below
+    naive = datetime.strptime(text.strip(), REPORT_TIME_FORMAT)
     candidates = sorted({naive.replace(tzinfo=zone, fold=fold).astimezone(timezone.utc) for fold in (0, 1)})
     for candidate in candidates:
         if (lo is None or candidate >= lo) and (hi is None or candidate < hi):
@@ -168,7 +168,7 @@ class ReportStream(Stream):
                     when = local_to_utc(value, self.zone, anchor)
                 record[name] = iso_utc(when)
             elif fmt == "date":
-                record[name] = datetime.strptime(value, REPORT_DATE_FORMAT).date().isoformat()  # noqa: DTZ007
+                record[name] = datetime.strptime(value, REPORT_DATE_FORMAT).date().isoformat()
             elif "integer" in types:
                 record[name] = int(value.replace(",", ""))
             elif "number" in types:

@@ -9,6 +9,7 @@ import typing as t
 
 from tap_common.client import SuiteStream
 from tap_common.pagination import HasMoreOffsetPaginator
+
 from tap_five9 import schemas
 from tap_five9.report_streams import iso_utc
 

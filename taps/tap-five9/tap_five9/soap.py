@@ -19,12 +19,11 @@ from urllib.parse import urlparse
 
 import requests
 from lxml.etree import XMLSyntaxError
+from tap_common.errors import TapError
+from tap_common.rate_limit import RateLimiter
 from zeep import Client, Settings
 from zeep.exceptions import Fault, TransportError
 from zeep.transports import Transport
-
-from tap_common.errors import TapError
-from tap_common.rate_limit import RateLimiter
 
 if t.TYPE_CHECKING:
     import logging
@@ -68,7 +67,7 @@ class ReportClient:
 
     # -- connection -------------------------------------------------------------------
 
-    def _connect(self, stream: str) -> t.Any:  # noqa: ANN401
+    def _connect(self, stream: str) -> t.Any:
         if self._service is not None:
             return self._service
         session = requests.Session()
@@ -92,7 +91,7 @@ class ReportClient:
             self.logger.warning("%s: using Five9's documented limits (%s)", stream, exc)
             return limits
         for info in infos or []:
-            if getattr(info, "timeout", None) == 60:  # noqa: PLR2004 - the per-minute counters
+            if getattr(info, "timeout", None) == 60:
                 for state in info.callCounterStates or []:
                     if state.operationType in limits and state.limit:
                         limits[state.operationType] = int(state.limit)
@@ -136,18 +135,18 @@ class ReportClient:
                 break
         return self._call(stream, "getReportResultCsv", identifier=identifier) or ""
 
-    def _call(self, stream: str, operation: str, **kwargs: t.Any) -> t.Any:  # noqa: ANN401
+    def _call(self, stream: str, operation: str, **kwargs: t.Any) -> t.Any:
         service = self._connect(stream)
         limiter = self._limiters.get(OPERATION_TYPES.get(operation, ""))
 
-        def send() -> t.Any:  # noqa: ANN401
+        def send() -> t.Any:
             if limiter is not None:
                 limiter.acquire()
             return getattr(service, operation)(**kwargs)
 
         return self._with_retries(stream, "POST", operation, send)
 
-    def _with_retries(self, stream: str, method: str, operation: str, send: t.Callable[[], t.Any]) -> t.Any:  # noqa: ANN401, C901
+    def _with_retries(self, stream: str, method: str, operation: str, send: t.Callable[[], t.Any]) -> t.Any:
         where = f"{stream}: {operation} ({method} {urlparse(self.endpoint).path})"
         attempt = 0
         while True:
@@ -169,7 +168,7 @@ class ReportClient:
                 message = f"{where} returned {status}: {text}"
                 if status in (401, 403):
                     raise TapError(f"{message} (check the {self.credential_settings} setting)") from None
-                if status != 429 and status < 500:  # noqa: PLR2004
+                if status != 429 and status < 500:
                     raise TapError(message) from None
                 wait = min(self.backoff * 2**attempt, MAX_BACKOFF_SECONDS)
             except (requests.ConnectionError, requests.Timeout, XMLSyntaxError) as exc:
