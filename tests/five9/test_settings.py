@@ -1,0 +1,35 @@
+"""Settings: region hosts, api_url override, config errors caught before any request."""
+
+from __future__ import annotations
+
+import pytest
+from suite_sandbox.five9 import demo_config
+from tap_five9.tap import TapFive9
+
+from tests.conftest import run_tap
+
+
+@pytest.mark.parametrize(
+    ("region", "mode", "url"),
+    [
+        ("us", "reports", "https://api.five9.com"),
+        ("uk", "reports", "https://api.five9.eu"),
+        ("ca", "reports", "https://api.five9.ca"),
+        ("eu", "reports", "https://api.eu.five9.com"),
+        ("us", "rest", "https://api.five9.com/v1"),
+    ],
+)
+def test_region_picks_the_data_centre_host(region, mode, url):
+    config = {"username": "u@example.com", "password": "secret-pass", "start_date": "2024-01-01T00:00:00Z"}
+    tap = TapFive9(config={**config, "region": region, "api_mode": mode}, validate_config=True)
+    assert tap.api_base_url == url
+    assert TapFive9(config={**config, "api_url": "https://x.example/"}).api_base_url == "https://x.example"
+
+
+def test_bad_settings_fail_before_any_request(tmp_path):
+    config = {**demo_config("http://127.0.0.1:9"), "window_hours": 0, "api_mode": "soap", "report_time_zone": "Mars/Base"}
+    run = run_tap("tap-five9", config, tmp_path)
+    assert run.returncode != 0
+    text = run.stderr
+    assert "window_hours" in text and "report_time_zone" in text and "api_mode" in text
+    assert "five9-sandbox-password" not in run.output()
