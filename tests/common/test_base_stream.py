@@ -71,8 +71,8 @@ def test_retries_are_bounded_and_end_in_one_clear_line(api):
     result = sync(config_for(url, max_retries=2))
     assert result.exit_code == 1
     assert len(simulator.requests) == 3  # the first try and two retries
-    final = [line for line in result.output.splitlines() if line.startswith("ERROR tap-toy ")]
-    assert final == [
+    errors = [line for line in result.output.splitlines() if line.startswith("ERROR ")]
+    assert errors == [
         "ERROR tap-toy tap-toy: gave up after 2 retries: things: GET /things/ returned 500 "
         "Internal Server Error: database on fire"
     ]

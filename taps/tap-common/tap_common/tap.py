@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import typing as t
 from datetime import datetime
@@ -142,6 +143,8 @@ class SuiteTap(Tap):
 
         The state reached so far is emitted first, so a rerun resumes without loss.
         """
+        for stream in self.streams.values():
+            stream.logger.addFilter(_demote_sdk_unhandled_error)
         try:
             super().sync_all()
         except RetriableAPIError as exc:
@@ -155,6 +158,15 @@ class SuiteTap(Tap):
         self._state_writer.write_state(self.state)
         self.logger.error("%s: %s", self.name, redact(" ".join(message.split())))
         sys.exit(1)
+
+
+def _demote_sdk_unhandled_error(record: logging.LogRecord) -> bool:
+    """The SDK logs "An unhandled error occurred while syncing X" at ERROR for every stream
+    the failure passes through; the tap's own last line already says what failed, so these
+    become INFO and a user sees exactly one ERROR line."""
+    if record.levelno == logging.ERROR and str(record.msg).startswith("An unhandled error occurred while syncing"):
+        record.levelno, record.levelname = logging.INFO, "INFO"
+    return True
 
 
 def _describe(exc: requests.RequestException) -> str:
