@@ -12,7 +12,7 @@ import typing as t
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from harness import BENCH_DIR, PEER_ROOT, Api, select_streams, write_json
+from harness import BENCH_DIR, BENCH_ENV, PEER_ROOT, Api, select_streams, write_json
 
 if t.TYPE_CHECKING:
     from pathlib import Path
@@ -88,7 +88,8 @@ def singer_peer_command(api: Api, workdir: Path, url: str) -> tuple[list[str], s
     config_path = write_json(workdir / f"{peer.package}-config.json", config)
     wrapper = [python, str(BENCH_DIR / "peer_wrapper.py"), json.dumps(rewrites), peer.entry, "--"]
     discovered = subprocess.run(
-        [*wrapper, "--config", str(config_path), "--discover"], capture_output=True, text=True, check=False
+        [*wrapper, "--config", str(config_path), "--discover"], capture_output=True, text=True, check=False,
+        env=BENCH_ENV,
     )
     if discovered.returncode != 0:
         return [], f"--discover failed: {(discovered.stderr.strip().splitlines() or ['?'])[-1][:150]}"

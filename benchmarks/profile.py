@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import PEER_ROOT, Api  # noqa: E402
+from harness import BENCH_ENV, PEER_ROOT, Api  # noqa: E402
 from peers import ensure_venv  # noqa: E402
 
 from suite_sandbox.server import SandboxServer  # noqa: E402
@@ -62,7 +62,7 @@ def main() -> int:
             subprocess.run(
                 [str(PEER_ROOT / "tools" / "bin" / "py-spy"), "record", "-r", "200", "-f", "raw",
                  "-o", str(out), "--", *command],
-                stdout=subprocess.DEVNULL, check=True,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=BENCH_ENV,
             )
     print(summarize(out, args.top))
     return 0
