@@ -177,9 +177,17 @@ class SuiteStream(RESTStream):
             if not isinstance(body, list):
                 msg = f"{self.name}: {response.request.path_url.split('?')[0]} returned {type(body).__name__}, expected a list of records"
                 raise TapError(msg)
-            return body
+            return self._objects(body)
         records = response_json(response).get(self.records_key)
         if not isinstance(records, list):
             msg = f"{self.name}: response has no '{self.records_key}' list of records"
             raise TapError(msg)
+        return self._objects(records)
+
+    def _objects(self, records: list) -> list[dict]:
+        # A list of non-objects would crash post-processing with a traceback.
+        for record in records:
+            if not isinstance(record, dict):
+                msg = f"{self.name}: response holds a record that is JSON {type(record).__name__}, expected an object"
+                raise TapError(msg)
         return records
