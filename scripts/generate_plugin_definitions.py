@@ -224,6 +224,12 @@ def _demo_config(api: str, url: str) -> dict:
     return importlib.import_module(f"suite_sandbox.{api}").demo_config(url)
 
 
+# The sandbox answers locally: the real API's client-side budget (e.g. 100 requests/minute)
+# would only slow the demo down. Set here, not by env var: Meltano 4.4.1 crashes serializing a
+# `decimal` setting given as TAP_X_MAX_REQUESTS_PER_MINUTE ("Decimal is not JSON serializable").
+DEV_DEFAULTS = {"max_requests_per_minute": 6000}
+
+
 def _volatile(key: str, value: t.Any) -> bool:
     """A demo setting that cannot be committed: dated relative to today, or derived from the port."""
     return key == "start_date" or "59999" in json.dumps(value).replace(_PLACEHOLDER_URL, "")
@@ -246,7 +252,7 @@ def dev_config(api: str) -> dict:
             return [swap(v) for v in value]
         return value
 
-    config = _demo_config(api, _PLACEHOLDER_URL)
+    config = {**DEV_DEFAULTS, **_demo_config(api, _PLACEHOLDER_URL)}
     return _sorted({k: swap(v) for k, v in config.items() if not _volatile(k, v)})
 
 

@@ -135,10 +135,12 @@ class Sandbox:
     def config(self) -> dict:
         return importlib.import_module(f"suite_sandbox.{self.api}").demo_config(self.server.url)
 
-    @property
-    def env(self) -> dict[str, str]:
+    def meltano_env(self, gen: t.Any, config: dict | None = None) -> dict[str, str]:
         """Where meltano.yml's dev environment finds this sandbox."""
-        return {f"SANDBOX_{self.api.upper()}_URL": self.server.url}
+        return gen.sandbox_env(self.api, self.server.url, config or self.config)
+
+    def fast_config(self, config: dict) -> dict:
+        return {**config, "max_requests_per_minute": 100000, "retry_backoff_seconds": 0.01}
 
 
 @pytest.fixture
