@@ -40,6 +40,12 @@ BENCH_STREAMS: dict[str, tuple[str, ...]] = {
     "five9": ("call_log", "call_logs"),
 }
 
+#: Simulator options for the unthrottled runs: Five9 also limits each SOAP operation type per
+#: minute (runReport 16/min), which the tap reads from the API and paces itself by.
+UNLIMITED_OPTIONS: dict[str, dict] = {
+    "five9": {"limits": {"ReportRun": 1_000_000, "ReportResult": 1_000_000, "Query": 1_000_000}},
+}
+
 #: Requests that mint credentials: not part of the data the raw ceiling replays (a replayed
 #: refresh would fail against an API that rotates refresh tokens).
 _AUTH_PATH = re.compile(r"oauth|token|login|baseURI", re.I)
@@ -70,6 +76,8 @@ class Run:
     peak_rss_mb: float = 0.0
     returncode: int = 0
     error: str = ""
+    #: Seconds from process start to the sandbox's first request (imports, config, discovery).
+    startup: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -78,6 +86,13 @@ class Run:
     @property
     def rate(self) -> float:
         return self.records / self.seconds if self.seconds else 0.0
+
+    @property
+    def steady_rate(self) -> float | None:
+        """Records/s once the first request went out: the per-record cost without start-up."""
+        if self.startup is None or self.seconds <= self.startup:
+            return None
+        return self.records / (self.seconds - self.startup)
 
 
 @dataclass
@@ -91,6 +106,11 @@ class Subject:
     @property
     def rate(self) -> float | None:
         good = [r.rate for r in self.runs if r.ok]
+        return statistics.median(good) if good else None
+
+    @property
+    def steady_rate(self) -> float | None:
+        good = [r.steady_rate for r in self.runs if r.ok and r.steady_rate]
         return statistics.median(good) if good else None
 
     @property
@@ -115,8 +135,17 @@ def _peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def measure(command: list[str], *, timeout: float = 1800, env: dict[str, str] | None = None) -> Run:
-    """Run `command` with stdout into a counting pipe; wall time, RECORD count and peak RSS."""
+def measure(
+    command: list[str],
+    *,
+    timeout: float = 1800,
+    env: dict[str, str] | None = None,
+    simulator: t.Any = None,  # noqa: ANN401
+) -> Run:
+    """Run `command` with stdout into a counting pipe; wall time, RECORD count and peak RSS.
+
+    With `simulator`, also the start-up time: until the sandbox logs its first request.
+    """
     with tempfile.TemporaryFile() as stderr:
         start = time.perf_counter()
         process = subprocess.Popen(
@@ -129,8 +158,11 @@ def measure(command: list[str], *, timeout: float = 1800, env: dict[str, str] | 
         process.stdout.close()  # the counter owns the read end now
         peak = 0.0
         deadline = start + timeout
+        first = None
         while process.poll() is None:
             peak = max(peak, _peak_rss_mb(process.pid))
+            if first is None and simulator is not None and simulator.requests:
+                first = time.perf_counter() - start
             if time.perf_counter() > deadline:
                 process.kill()
                 process.wait()
@@ -140,7 +172,7 @@ def measure(command: list[str], *, timeout: float = 1800, env: dict[str, str] | 
         out, _ = counter.communicate()
         stderr.seek(0)
         tail = stderr.read().decode(errors="replace").strip().splitlines()
-    run = Run(records=int(out or 0), seconds=seconds, peak_rss_mb=peak, returncode=process.returncode)
+    run = Run(records=int(out or 0), seconds=seconds, peak_rss_mb=peak, returncode=process.returncode, startup=first)
     if process.returncode != 0:
         errors = [line for line in tail if "ERROR" in line or "Error" in line] or tail
         run.error = (errors[-1] if errors else f"exit {process.returncode}")[:200]
@@ -181,7 +213,8 @@ class Api:
         return api
 
     def simulator(self, records: int, *, unlimited: bool = True) -> t.Any:
-        simulator = self.module.make_simulator(records=records, seed=1)
+        options = UNLIMITED_OPTIONS.get(self.name, {}) if unlimited else {}
+        simulator = self.module.make_simulator(records=records, seed=1, **options)
         if unlimited:
             simulator.rate_limit_per_minute = None
         return simulator

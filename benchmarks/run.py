@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import tempfile
 import time
@@ -19,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import APIS, Api, RateResult, Subject, measure, rate_runs, replay_plan, write_json  # noqa: E402
-from peers import SINGER_PEERS, dlt_command, singer_peer_command  # noqa: E402
+from harness import APIS, PEER_ROOT, Api, RateResult, Subject, measure, rate_runs, replay_plan, write_json  # noqa: E402
+from peers import SINGER_PEERS, dlt_command, ensure_venv, singer_peer_command  # noqa: E402
 
 from suite_sandbox.server import SandboxServer  # noqa: E402
 
@@ -40,7 +41,8 @@ def throughput(api: Api, workdir: Path, records: int, repeats: int, peers: bool)
     for _ in range(repeats):
         simulator = api.simulator(records)
         with SandboxServer(simulator) as server:
-            subjects["ours"].runs.append(measure(api.command(workdir, api.config(server.url), "throughput")))
+            command = api.command(workdir, api.config(server.url), "throughput")
+            subjects["ours"].runs.append(measure(command, simulator=simulator))
             plan = replay_plan(simulator, server.url, api.stream)
             for item in plan[:1]:
                 query = dict(p.split("=", 1) for p in item["url"].partition("?")[2].split("&") if "=" in p)
@@ -48,7 +50,7 @@ def throughput(api: Api, workdir: Path, records: int, repeats: int, peers: bool)
             simulator.requests.clear()
             plan_path = write_json(workdir / f"{api.name}-plan.json", plan)
             raw = [sys.executable, str(Path(__file__).parent / "raw_ceiling.py"), str(plan_path)]
-            subjects["raw"].runs.append(measure(raw))
+            subjects["raw"].runs.append(measure(raw, simulator=simulator))
         if not peers:
             continue
         for key, make in (("singer", singer_peer_command), ("dlt", dlt_command)):
@@ -64,7 +66,7 @@ def throughput(api: Api, workdir: Path, records: int, repeats: int, peers: bool)
                 if not command:
                     subjects[key].skipped = why
                     continue
-                subjects[key].runs.append(measure(command))
+                subjects[key].runs.append(measure(command, simulator=simulator))
     return subjects
 
 
@@ -117,6 +119,19 @@ def report(args: argparse.Namespace, results: dict) -> str:
         )
     lines += [
         "",
+        "Excluding process start-up (records / time after the sandbox saw the first request):",
+        "",
+        "| API | ours | raw ceiling | ours/raw | singer-io peer | ours/singer | dlt rest_api | ours/dlt |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in results["throughput"]:
+        lines.append(
+            f"| {row['api']} | {fmt(row['ours_steady'])} | {fmt(row['raw_steady'])} | {fmt(row['ours/raw steady'], '.2f')} | "
+            f"{fmt(row['singer_steady'])} | {fmt(row['ours/singer steady'], '.2f')} | {fmt(row['dlt_steady'])} | "
+            f"{fmt(row['ours/dlt steady'], '.2f')} |"
+        )
+    lines += [
+        "",
         f"## Rate-limit use ({args.rate_seconds:g} s per tap, sandbox latency {args.latency * 1000:.0f} ms, "
         "budget = the tap's default `max_requests_per_minute`)",
         "",
@@ -151,40 +166,27 @@ def report(args: argparse.Namespace, results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def chart(results: dict, path: Path) -> str:
+def chart(json_path: Path, png_path: Path, *, install: bool) -> str:
+    """Draw the PNG with matplotlib: here if installed, else from the `.bench/tools` venv."""
+    script = [str(Path(__file__).parent / "chart.py"), str(json_path), str(png_path)]
     try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        import matplotlib  # noqa: F401
     except ImportError:
-        return "matplotlib not installed: no chart"
-    rows = results["throughput"]
-    figure, (left, right) = plt.subplots(1, 2, figsize=(13, 5))
-    names = ("ours", "raw", "singer", "dlt")
-    labels = {"ours": "ours", "raw": "raw ceiling", "singer": "singer-io peer", "dlt": "dlt rest_api"}
-    width = 0.2
-    for i, name in enumerate(names):
-        values = [row[name] or 0 for row in rows]
-        left.bar([x + i * width for x in range(len(rows))], values, width, label=labels[name])
-    left.set_xticks([x + 1.5 * width for x in range(len(rows))], [row["api"] for row in rows])
-    left.set_ylabel("records/s (median)")
-    left.set_title("Throughput, no latency")
-    left.legend()
-    by_api: dict[str, list[tuple[int, float]]] = {}
-    for row in results["memory"]:
-        by_api.setdefault(row["api"], []).append((row["records"], row["peak_rss_mb"]))
-    for api, points in by_api.items():
-        right.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=api)
-    right.set_xscale("log")
-    right.set_xlabel("records")
-    right.set_ylabel("peak RSS MB")
-    right.set_title("Memory")
-    right.legend()
-    figure.tight_layout()
-    figure.savefig(path, dpi=100)
-    plt.close(figure)
-    return ""
+        python = PEER_ROOT / "tools" / "bin" / "python"
+        has_it = python.exists() and subprocess.run(
+            [str(python), "-c", "import matplotlib"], capture_output=True, check=False
+        ).returncode == 0
+        if not has_it and install:
+            found, _ = ensure_venv("tools", ["py-spy", "pyinstrument", "matplotlib"])
+            has_it = bool(found) and subprocess.run(
+                ["uv", "pip", "install", "-q", "--python", str(python), "matplotlib"], capture_output=True, check=False
+            ).returncode == 0
+        if not has_it:
+            return "matplotlib is not installed (here or in .bench/tools): no chart"
+        done = subprocess.run([str(python), *script], capture_output=True, text=True, check=False)
+    else:
+        done = subprocess.run([sys.executable, *script], capture_output=True, text=True, check=False)
+    return "" if done.returncode == 0 else f"chart failed: {done.stderr.strip()[-300:]}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -231,10 +233,12 @@ def main(argv: list[str] | None = None) -> int:
             row = {"api": api.name, "stream": api.stream}
             for key, subject in subjects.items():
                 row[key] = subject.rate
+                row[f"{key}_steady"] = subject.steady_rate
                 row[f"{key}_records"] = [r.records for r in subject.runs]
                 row[f"{key}_cell"] = cell(subject)
             for key in ("raw", "singer", "dlt"):
                 row[f"ours/{key}"] = ratio(row["ours"], row[key])
+                row[f"ours/{key} steady"] = ratio(row["ours_steady"], row[f"{key}_steady"])
             results["throughput"].append(row)
             print(f"[{api.name}] {json.dumps({k: v for k, v in row.items() if not k.endswith('_cell')})}", flush=True)
             print(f"[{api.name}] memory at {args.sizes} ...", flush=True)
@@ -254,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "latest.md").write_text(report(args, results))
     (args.out / "latest.json").write_text(json.dumps(results, indent=2, default=str))
-    note = chart(results, args.out / "latest.png")
+    note = chart(args.out / "latest.json", args.out / "latest.png", install=not args.quick)
     if note:
         print(note)
     print((args.out / "latest.md").read_text())
