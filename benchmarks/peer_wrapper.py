@@ -62,7 +62,15 @@ def main() -> None:
                 kwargs["params"] = {**(kwargs.get("params") or {}), **params}
         return original(self, method, url, *args, **kwargs)
 
+    original_send = requests.Session.send
+
+    def send(self, prepared, **kwargs):  # type: ignore[no-untyped-def]
+        # Peers that build and prepare their requests themselves skip Session.request.
+        prepared.url = rewrite(str(prepared.url))
+        return original_send(self, prepared, **kwargs)
+
     requests.Session.request = request  # type: ignore[method-assign]
+    requests.Session.send = send  # type: ignore[method-assign]
     sys.argv = [module_name, *tap_args]
     getattr(importlib.import_module(module_name), function)()
 
