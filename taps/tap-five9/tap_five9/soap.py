@@ -23,6 +23,7 @@ from tap_common.errors import TapError
 from tap_common.rate_limit import RateLimiter
 from zeep import Client, Settings
 from zeep.exceptions import Fault, TransportError
+from zeep.exceptions import XMLSyntaxError as ZeepXMLSyntaxError
 from zeep.transports import Transport
 
 if t.TYPE_CHECKING:
@@ -159,7 +160,8 @@ class ReportClient:
                 message = f"{where} failed: {name}: {one_line(exc.message)}"
                 if name == "OperationsLimitExceededFault":
                     wait = 61 - time.time() % 60  # counters reset at the start of each minute
-                elif name in RETRIABLE_FAULTS:
+                elif name in RETRIABLE_FAULTS or not is_soap_fault(exc):
+                    # Not a SOAP fault: an HTTP error page (e.g. a proxy's 502) zeep could parse.
                     wait = min(self.backoff * 2**attempt, MAX_BACKOFF_SECONDS)
                 else:
                     raise TapError(message) from None
@@ -171,7 +173,8 @@ class ReportClient:
                 if status != 429 and status < 500:
                     raise TapError(message) from None
                 wait = min(self.backoff * 2**attempt, MAX_BACKOFF_SECONDS)
-            except (requests.ConnectionError, requests.Timeout, XMLSyntaxError) as exc:
+            except (requests.RequestException, XMLSyntaxError, ZeepXMLSyntaxError) as exc:
+                # Resets, timeouts, truncated bodies (ChunkedEncodingError), non-SOAP 200 bodies.
                 message = f"{where} failed: {type(exc).__name__}"
                 wait = min(self.backoff * 2**attempt, MAX_BACKOFF_SECONDS)
             if attempt >= self.max_retries:
@@ -184,9 +187,14 @@ class ReportClient:
 def fault_name(exc: Fault) -> str:
     """The fault's type, from its `detail` element (e.g. ReportNotFoundFault)."""
     detail = exc.detail
-    if detail is not None and len(detail):
+    if is_soap_fault(exc) and detail is not None and len(detail):
         return str(detail[0].tag).rsplit("}", 1)[-1]
     return str(exc.code or "Fault").rsplit(":", 1)[-1]
+
+
+def is_soap_fault(exc: Fault) -> bool:
+    """False for zeep's "Unknown fault": an XML answer with no soap:Fault (its detail is bytes)."""
+    return exc.detail is None or hasattr(exc.detail, "tag")
 
 
 def one_line(text: str | None, limit: int = 300) -> str:
