@@ -48,14 +48,22 @@ class CustomFieldMap:
     def __init__(self, definitions: t.Iterable[dict]) -> None:
         definitions = [d for d in definitions if d.get("id")]
         base = {d["id"]: "custom_" + snake_case(str(d.get("name") or "")) for d in definitions}
-        counts: dict[str, int] = {}
-        for name in base.values():
-            counts[name] = counts.get(name, 0) + 1
+        # A suffixed name can equal another field's plain name ("Region cf abc" vs a second
+        # "Region" with id cf_abc): suffix until no plain name clashes. Terminates, as the
+        # suffixed set only grows.
+        suffixed: set[str] = set()
+        while True:
+            names = {i: f"{n.rstrip('_')}_{snake_case(i)}" if i in suffixed else n for i, n in base.items()}
+            counts: dict[str, int] = {}
+            for name in names.values():
+                counts[name] = counts.get(name, 0) + 1
+            clashing = {i for i, n in names.items() if i not in suffixed and (counts[n] > 1 or n == "custom_")}
+            if not clashing:
+                break
+            suffixed |= clashing
         self.fields: dict[str, CustomField] = {}
         for d in definitions:
-            name = base[d["id"]]
-            if counts[name] > 1 or name == "custom_":
-                name = f"{name.rstrip('_')}_{snake_case(d['id'])}"
+            name = names[d["id"]]
             self.fields[d["id"]] = CustomField(
                 id=d["id"],
                 name=str(d.get("name") or ""),
