@@ -13,6 +13,7 @@ import sys
 import typing as t
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,11 @@ MELTANO_VERSION = "4.4.1"
 PLUGINS = REPO / ".meltano"
 APIS = ("closeio", "outreach", "persistiq", "liveperson", "five9")
 RECORDS = 12  # small: every table gets a few rows, every run stays fast
+# Sandbox options that keep runs fast: Five9's documented report budget (16 runReport/minute)
+# would make every sync take ~40 s.
+FAST_SIMULATOR_OPTIONS: dict[str, dict] = {
+    "five9": {"limits": {"ReportRun": 6000, "ReportResult": 6000, "Query": 60000}},
+}
 
 
 def loader_bin(name: str, executable: str | None = None) -> Path:
@@ -149,7 +155,7 @@ def sandbox(request: pytest.FixtureRequest) -> t.Iterator[t.Callable[[str], Sand
 
     def start(api: str) -> Sandbox:
         module = importlib.import_module(f"suite_sandbox.{api}")
-        simulator = module.make_simulator(records=RECORDS, seed=1)
+        simulator = module.make_simulator(records=RECORDS, seed=1, **FAST_SIMULATOR_OPTIONS.get(api, {}))
         server = SandboxServer(simulator).start()
         servers.append(server)
         return Sandbox(api, simulator, server)
@@ -231,24 +237,29 @@ def request_text(request: t.Any) -> str:
     return " ".join([request.path, json.dumps(request.query), body])
 
 
-def bookmark_forms(value: t.Any) -> set[str]:
-    """Ways an API may spell a bookmark in a request: as stored, ISO variants, epoch s/ms."""
-    from datetime import datetime, timezone
-    from urllib.parse import quote
-
-    text = str(value)
-    forms = {text, quote(text, safe="")}
+def as_time(value: t.Any) -> datetime | None:
+    """A bookmark or request value as a UTC datetime (ISO text, or epoch seconds/milliseconds)."""
+    text = str(value).strip()
+    if re.fullmatch(r"1\d{9}(\d{3})?", text):
+        return datetime.fromtimestamp(int(text) / (1000 if len(text) == 13 else 1), timezone.utc)
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        return forms
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    utc = moment.astimezone(timezone.utc)
-    forms |= {
-        utc.strftime("%Y-%m-%dT%H:%M:%S"),
-        utc.strftime("%Y-%m-%d %H:%M:%S"),
-        str(int(utc.timestamp())),
-        str(int(utc.timestamp() * 1000)),
-    }
-    return {f for f in forms if f} | {re.sub(r"\+00:00$", "Z", text)}
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+_TIME_PATTERN = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?|\b1\d{9}(?:\d{3})?\b"
+)
+
+
+def request_times(requests: t.Iterable[t.Any]) -> set[datetime]:
+    """Every date-time a batch of requests carried (query, body), however the API spells it."""
+    found = set()
+    for request in requests:
+        for match in _TIME_PATTERN.findall(request_text(request)):
+            moment = as_time(match.replace(" ", "T"))
+            if moment is not None:
+                found.add(moment)
+    return found
