@@ -48,11 +48,11 @@ def _persistiq_sim() -> t.Any:
 
 
 RESUMABLE = [
-    _plan(CLOSEIO, "leads", _closeio_sim, 0.3, 120),
+    _plan(CLOSEIO, "leads", _closeio_sim, 0.1, 120),
     _plan(OUTREACH, "accounts", _outreach_sim, 0.1, 30),
-    _plan(PERSISTIQ, "events", _persistiq_sim, 0.3, 120),
+    _plan(PERSISTIQ, "events", _persistiq_sim, 0.1, 120),
     # Partitioned (per skill) and windowed (per report window): state goes out per partition/window.
-    _plan(LIVEPERSON, None, LIVEPERSON.make, 0.3, 10),
+    _plan(LIVEPERSON, None, LIVEPERSON.make, 0.1, 10),
     _plan(FIVE9, None, FIVE9.make, 0.1, 10),
 ]
 
