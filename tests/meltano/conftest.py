@@ -60,6 +60,10 @@ def meltano_installed() -> Path:
                 ],
                 check=True,
             )
+        executables = [PLUGINS / "extractors" / f"tap-{a}" / "venv" / "bin" / f"tap-{a}" for a in APIS]
+        executables += [loader_bin(name) for name in ("target-postgres", "target-jsonl", "target-duckdb")]
+        if all(path.exists() for path in executables):  # scripts/install.sh already ran it
+            return MELTANO
         completed = subprocess.run(
             [str(MELTANO), "install"],
             cwd=REPO,
