@@ -74,7 +74,14 @@ def bearer_tokens(sim: t.Any) -> set[str]:
 
 def _liveperson_secrets(sim: t.Any) -> set[str]:
     tokens = bearer_tokens(sim)
-    return {liveperson.APP_KEY, liveperson.APP_SECRET, liveperson.ACCESS_TOKEN, liveperson.ACCESS_TOKEN_SECRET, liveperson.CLIENT_SECRET, *tokens}
+    return {
+        liveperson.APP_KEY,
+        liveperson.APP_SECRET,
+        liveperson.ACCESS_TOKEN,
+        liveperson.ACCESS_TOKEN_SECRET,
+        liveperson.CLIENT_SECRET,
+        *tokens,
+    }
 
 
 FIVE9_END = "2024-03-11T12:00:00Z"
@@ -144,9 +151,17 @@ FIVE9 = TapCase(
     id_field="call_id",
     path=r"/wsadmin/v13/AdminWebService$",
     method="POST",
-    make=lambda: five9.make_simulator(60, seed=3, report_delay=0.02, limits={"ReportRun": 6000, "ReportResult": 6000, "Query": 6000}),
-    base_config=lambda url: {**five9.demo_config(url), "end_date": FIVE9_END, "max_requests_per_minute": 60_000},
-    expected=lambda sim, config: [r["call_id"] for r in sim.expected_calls(_at(config["start_date"]), _at(config["end_date"]))],
+    make=lambda: five9.make_simulator(
+        60, seed=3, report_delay=0.02, limits={"ReportRun": 6000, "ReportResult": 6000, "Query": 6000}
+    ),
+    base_config=lambda url: {
+        **five9.demo_config(url),
+        "end_date": FIVE9_END,
+        "max_requests_per_minute": 60_000,
+    },
+    expected=lambda sim, config: [
+        r["call_id"] for r in sim.expected_calls(_at(config["start_date"]), _at(config["end_date"]))
+    ],
     secrets=lambda sim: {five9.PASSWORD},
 )
 
@@ -193,4 +208,14 @@ def assert_exactly_once(case: TapCase, sim: t.Any, config: dict, run: TapRun) ->
     assert sorted(got) == sorted(expected)
 
 
-__all__ = ["FAST", "OAUTH_TAPS", "TAPS", "TapCase", "assert_exactly_once", "catalog_for", "fatal_line", "sync", "tap_executable"]
+__all__ = [
+    "FAST",
+    "OAUTH_TAPS",
+    "TAPS",
+    "TapCase",
+    "assert_exactly_once",
+    "catalog_for",
+    "fatal_line",
+    "sync",
+    "tap_executable",
+]

@@ -10,8 +10,19 @@ import typing as t
 
 import pytest
 
-from tests.reliability.cases import CLOSEIO, FIVE9, LIVEPERSON, LIVEPERSON_OAUTH2, OUTREACH, PERSISTIQ, TAPS, TapCase, fatal_line, sync
 from tests.conftest import run_tap
+from tests.reliability.cases import (
+    CLOSEIO,
+    FIVE9,
+    LIVEPERSON,
+    LIVEPERSON_OAUTH2,
+    OUTREACH,
+    PERSISTIQ,
+    TAPS,
+    TapCase,
+    fatal_line,
+    sync,
+)
 
 #: (required setting to drop, secret setting to blank) per tap case.
 SETTINGS = {
@@ -55,7 +66,12 @@ def test_a_bad_setting_is_refused_before_any_request_naming_the_setting(case, ba
 
 # A 200 answer whose body is not what the endpoint returns: the records key missing, or the
 # records of the wrong type. The tap must say so and fail, not end the stream quietly.
-RECORDS_KEY = {"closeio": "data", "persistiq": "leads", "liveperson": "conversationHistoryRecords", "outreach": "data"}
+RECORDS_KEY = {
+    "closeio": "data",
+    "persistiq": "leads",
+    "liveperson": "conversationHistoryRecords",
+    "outreach": "data",
+}
 SHAPES: dict[str, t.Callable[[str], t.Any]] = {
     "records-key-missing": lambda key: {"has_more": False, "meta": {}},
     "records-not-a-list": lambda key: {key: {"id": "x"}, "has_more": False},
@@ -67,14 +83,18 @@ JSON_TAPS = (CLOSEIO, PERSISTIQ, LIVEPERSON, OUTREACH)
 
 @pytest.mark.parametrize("shape", list(SHAPES))
 @pytest.mark.parametrize("case", JSON_TAPS, ids=[c.name for c in JSON_TAPS])
-def test_a_response_of_the_wrong_shape_fails_clearly_and_never_drops_records_silently(case, shape, serve, tmp_path):
+def test_a_response_of_the_wrong_shape_fails_clearly_and_never_drops_records_silently(
+    case, shape, serve, tmp_path
+):
     sim = case.make()
     server = serve(sim)
     config = case.config(server.url)
     # The second page: records were emitted before, and the sync must not end there quietly.
     sim.inject("hook", hook=lambda: None, path=case.path, method=case.method)
     # Served on every try: a body that is not even an object is retried as garbled first.
-    fault = sim.inject("status", path=case.path, status=200, body=SHAPES[shape](RECORDS_KEY[case.name]), times=100)
+    fault = sim.inject(
+        "status", path=case.path, status=200, body=SHAPES[shape](RECORDS_KEY[case.name]), times=100
+    )
     run = sync(case, server.url, tmp_path, config)
 
     assert fault.times < 100

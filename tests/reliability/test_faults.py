@@ -60,7 +60,6 @@ RECOVERABLE: dict[str, t.Callable[[t.Any, TapCase], list]] = {
 }
 
 
-
 @pytest.mark.parametrize("fault", list(RECOVERABLE))
 @pytest.mark.parametrize("case", TAPS, ids=[c.name for c in TAPS])
 def test_a_transient_fault_is_retried_and_every_record_arrives_once(case, fault, serve, tmp_path):
@@ -83,7 +82,9 @@ PERSISTENT: dict[str, t.Callable[[t.Any, TapCase], t.Any]] = {
 
 @pytest.mark.parametrize("fault", list(PERSISTENT))
 @pytest.mark.parametrize("case", TAPS, ids=[c.name for c in TAPS])
-def test_a_fault_that_outlasts_the_retries_fails_with_one_line_after_bounded_retries(case, fault, serve, tmp_path):
+def test_a_fault_that_outlasts_the_retries_fails_with_one_line_after_bounded_retries(
+    case, fault, serve, tmp_path
+):
     sim = case.make()
     server = serve(sim)
     config = case.config(server.url, max_retries=2)

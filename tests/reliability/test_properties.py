@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import string
 from datetime import datetime, timedelta, timezone
@@ -24,24 +25,34 @@ instants = st.datetimes(min_value=datetime(2019, 1, 1), max_value=datetime(2027,
 
 
 @FAST
-@given(start=instants, span=st.timedeltas(min_value=timedelta(seconds=1), max_value=timedelta(days=9)), hours=st.sampled_from([0.25, 1, 6, 24, 36]))
+@given(
+    start=instants,
+    span=st.timedeltas(min_value=timedelta(seconds=1), max_value=timedelta(days=9)),
+    hours=st.sampled_from([0.25, 1, 6, 24, 36]),
+)
 def test_five9_windows_tile_the_range_and_never_cross_an_offset_change(start, span, hours):
     end = start + span
     windows = list(report_windows(start, end, hours, PACIFIC))
     assert windows[0][0] == start and windows[-1][1] == end
-    for (lo, hi), (next_lo, _) in zip(windows, windows[1:]):
+    for (_, hi), (next_lo, _) in itertools.pairwise(windows):
         assert hi == next_lo  # contiguous: no gap (loss), no overlap (duplicates)
     for lo, hi in windows:
         assert lo < hi <= lo + timedelta(hours=hours)
         # One UTC offset inside the window: local times in it map to one instant each.
-        assert lo.astimezone(PACIFIC).utcoffset() == (hi - timedelta(seconds=1)).astimezone(PACIFIC).utcoffset()
+        assert (
+            lo.astimezone(PACIFIC).utcoffset() == (hi - timedelta(seconds=1)).astimezone(PACIFIC).utcoffset()
+        )
 
 
 @FAST
 @given(moment=instants)
 def test_five9_a_pacific_report_time_converts_back_to_its_instant_inside_its_window(moment):
     text = moment.astimezone(PACIFIC).strftime(REPORT_TIME_FORMAT)
-    (lo, hi), = [w for w in report_windows(moment - timedelta(hours=3), moment + timedelta(hours=3), 24, PACIFIC) if w[0] <= moment < w[1]]
+    ((lo, hi),) = [
+        w
+        for w in report_windows(moment - timedelta(hours=3), moment + timedelta(hours=3), 24, PACIFIC)
+        if w[0] <= moment < w[1]
+    ]
     assert local_to_utc(text, PACIFIC, lo, hi) == moment
 
 
@@ -63,7 +74,9 @@ field_names = st.text(alphabet=string.ascii_letters + string.digits + " _-()&/.Ã
 definitions = st.lists(
     st.fixed_dictionaries(
         {
-            "id": st.text(alphabet=string.ascii_letters + string.digits, min_size=3, max_size=12).map(lambda s: f"cf_{s}"),
+            "id": st.text(alphabet=string.ascii_letters + string.digits, min_size=3, max_size=12).map(
+                lambda s: f"cf_{s}"
+            ),
             "name": field_names,
             "type": st.sampled_from(["text", "number", "date", "datetime", "choices", "user"]),
             "accepts_multiple_values": st.booleans(),
@@ -96,7 +109,9 @@ def test_close_custom_field_columns_are_unique_prefixed_snake_case(defs):
 @given(defs=definitions, data=st.data())
 def test_close_apply_moves_every_known_custom_value_and_keeps_other_keys(defs, data):
     mapping = CustomFieldMap(defs)
-    values = {f"custom.{d['id']}": data.draw(st.one_of(st.none(), st.text(max_size=5), st.integers())) for d in defs}
+    values = {
+        f"custom.{d['id']}": data.draw(st.one_of(st.none(), st.text(max_size=5), st.integers())) for d in defs
+    }
     unknown = {"custom.cf_created_after_discovery": "x"}
     plain = {"id": "lead_1", "display_name": "Acme", "custom": {"Old": 1}}
     out = mapping.apply({**plain, **values, **unknown})
@@ -109,6 +124,7 @@ def test_close_apply_moves_every_known_custom_value_and_keeps_other_keys(defs, d
 
 
 # -- Outreach: JSON:API flattening ------------------------------------------------------------
+
 
 def _outreach_stream():
     from suite_sandbox.outreach import demo_config
@@ -133,7 +149,11 @@ resources = st.fixed_dictionaries(
     {
         "type": st.just("prospect"),
         "id": st.integers(1, 10**9),
-        "attributes": st.dictionaries(keys.map(lambda k: f"attr{k}"), st.one_of(st.none(), st.integers(), st.text(max_size=5)), max_size=5),
+        "attributes": st.dictionaries(
+            keys.map(lambda k: f"attr{k}"),
+            st.one_of(st.none(), st.integers(), st.text(max_size=5)),
+            max_size=5,
+        ),
         "relationships": st.dictionaries(keys.map(lambda k: f"rel{k}"), relationship, max_size=5),
     }
 )
@@ -154,5 +174,7 @@ def test_outreach_flattening_keeps_id_attributes_and_every_relationship_id(row):
         else:
             assert record[f"{name}_id"] == (rel["data"]["id"] if rel["data"] else None)
     assert set(record) == {"id", *row["attributes"]} | {
-        f"{n}_ids" if isinstance(r["data"], list) else f"{n}_id" for n, r in row["relationships"].items() if "data" in r
+        f"{n}_ids" if isinstance(r["data"], list) else f"{n}_id"
+        for n, r in row["relationships"].items()
+        if "data" in r
     }

@@ -19,9 +19,21 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import select_streams
-from tests.reliability.cases import CLOSEIO, FIVE9, LIVEPERSON, OUTREACH, PERSISTIQ, TapCase, catalog_for, tap_executable
+from tests.reliability.cases import (
+    CLOSEIO,
+    FIVE9,
+    LIVEPERSON,
+    OUTREACH,
+    PERSISTIQ,
+    TapCase,
+    catalog_for,
+    tap_executable,
+)
 
-def _plan(case: TapCase, first: str | None, make: t.Callable[[], t.Any], latency: float, kill_after: int) -> t.Any:
+
+def _plan(
+    case: TapCase, first: str | None, make: t.Callable[[], t.Any], latency: float, kill_after: int
+) -> t.Any:
     """`first`: another incremental stream selected with the case's own: the tap syncs one of
     them first, so a STATE covering records goes through before the kill (the SDK writes
     state at a stream's or partition's end, or every 10,000 records).
@@ -92,7 +104,13 @@ def pipe(
     (workdir / "tap.json").write_text(json.dumps(config))
     (workdir / "catalog.json").write_text(json.dumps(catalog))
     (workdir / "target.json").write_text(json.dumps(target_config))
-    command = [tap_executable(case.executable), "--config", str(workdir / "tap.json"), "--catalog", str(workdir / "catalog.json")]
+    command = [
+        tap_executable(case.executable),
+        "--config",
+        str(workdir / "tap.json"),
+        "--catalog",
+        str(workdir / "catalog.json"),
+    ]
     if state is not None:
         (workdir / "state.json").write_text(json.dumps(state))
         command += ["--state", str(workdir / "state.json")]
@@ -101,7 +119,12 @@ def pipe(
         open(workdir / "target.out", "wb") as target_out,
         open(workdir / "target.err", "wb") as target_err,
     ):
-        target_proc = subprocess.Popen([str(target), "--config", str(workdir / "target.json")], stdin=subprocess.PIPE, stdout=target_out, stderr=target_err)
+        target_proc = subprocess.Popen(
+            [str(target), "--config", str(workdir / "target.json")],
+            stdin=subprocess.PIPE,
+            stdout=target_out,
+            stderr=target_err,
+        )
         tap = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=tap_err)
         records = 0
         killed = False
@@ -126,7 +149,9 @@ def pipe(
         target_proc.stdin.close()
         tap_code = tap.wait(timeout=120)
         assert target_proc.wait(timeout=120) == 0, (workdir / "target.err").read_text()[-3000:]
-    states = [json.loads(line) for line in (workdir / "target.out").read_text().splitlines() if line.startswith("{")]
+    states = [
+        json.loads(line) for line in (workdir / "target.out").read_text().splitlines() if line.startswith("{")
+    ]
     return tap_code, (states[-1] if states else None), records
 
 
@@ -139,25 +164,32 @@ def test_kill_9_mid_sync_then_resume_from_the_targets_state_loads_every_row_once
     config = case.config(server.url)
     if case is OUTREACH:  # refresh tokens rotate: both runs share one store
         config["refresh_token_store"] = str(tmp_path / "refresh-token.json")
-    catalog = select_streams(catalog_for(case, server.url, tmp_path), [case.stream, *([first] if first else [])])
+    catalog = select_streams(
+        catalog_for(case, server.url, tmp_path), [case.stream, *([first] if first else [])]
+    )
     schema = f"kill_{case.name.replace('-', '_')}"
     target_config = _target_config(postgres, schema)
     expected = [str(i) for i in case.expected(sim, config)]
 
     sim.latency = latency
-    code, state, forwarded = pipe(case, config, catalog, target_postgres, target_config, tmp_path / "first", kill_after=kill_after)
+    code, state, forwarded = pipe(
+        case, config, catalog, target_postgres, target_config, tmp_path / "first", kill_after=kill_after
+    )
     assert code == -signal.SIGKILL, "the tap finished before the kill: slow the simulator more"
     assert state, "the target emitted no state before the kill"
     assert forwarded > 0
 
     sim.latency = 0
-    code, final_state, _ = pipe(case, config, catalog, target_postgres, target_config, tmp_path / "second", state=state)
+    code, final_state, _ = pipe(
+        case, config, catalog, target_postgres, target_config, tmp_path / "second", state=state
+    )
     assert code == 0, (tmp_path / "second" / "tap.err").read_text()[-3000:]
     assert final_state
 
-    rows = [r[0] for r in postgres.query(f'select "{case.id_field}" from {schema}."{case.stream}"')]
+    rows = [r[0] for r in postgres.query(f'select "{case.id_field}" from {schema}."{case.stream}"')]  # noqa: S608 - test identifiers
     assert len(rows) == len(set(rows)), "duplicate rows"
     assert sorted(rows) == sorted(expected)
     if first:
-        count, distinct = postgres.query(f'select count(*), count(distinct "{case.id_field}") from {schema}."{first}"')[0]
+        sql = f'select count(*), count(distinct "{case.id_field}") from {schema}."{first}"'  # noqa: S608
+        count, distinct = postgres.query(sql)[0]
         assert int(count) == int(distinct) > 0

@@ -16,7 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.cases import LIVEPERSON_OAUTH2, bearer_tokens, TAPS, TapCase, catalog_for, tap_executable
+from tests.reliability.cases import (
+    LIVEPERSON_OAUTH2,
+    TAPS,
+    TapCase,
+    bearer_tokens,
+    catalog_for,
+    tap_executable,
+)
 
 CASES = (*TAPS, LIVEPERSON_OAUTH2)
 INPUTS = {"tap.json", "catalog.json"}
@@ -27,7 +34,13 @@ def run_debug(case: TapCase, config: dict, catalog: dict, workdir: Path) -> subp
     (workdir / "tap.json").write_text(json.dumps(config))
     (workdir / "catalog.json").write_text(json.dumps(catalog))
     prefix = case.executable.upper().replace("-", "_")
-    env = {**os.environ, "LOGLEVEL": "DEBUG", f"{prefix}_LOGLEVEL": "DEBUG", "HOME": str(workdir), "TMPDIR": str(workdir)}
+    env = {
+        **os.environ,
+        "LOGLEVEL": "DEBUG",
+        f"{prefix}_LOGLEVEL": "DEBUG",
+        "HOME": str(workdir),
+        "TMPDIR": str(workdir),
+    }
     return subprocess.run(
         [tap_executable(case.executable), "--config", "tap.json", "--catalog", "catalog.json"],
         cwd=workdir,
@@ -39,8 +52,12 @@ def run_debug(case: TapCase, config: dict, catalog: dict, workdir: Path) -> subp
     )
 
 
-def assert_no_secret_left(case: TapCase, sim: t.Any, config: dict, done: subprocess.CompletedProcess, workdir: Path) -> None:
-    secrets = {v for k, v in config.items() if k in SECRET_SETTINGS[case.executable] and v} | case.secrets(sim)
+def assert_no_secret_left(
+    case: TapCase, sim: t.Any, config: dict, done: subprocess.CompletedProcess, workdir: Path
+) -> None:
+    secrets = {v for k, v in config.items() if k in SECRET_SETTINGS[case.executable] and v} | case.secrets(
+        sim
+    )
     assert secrets
     assert "| DEBUG" in done.stderr, "DEBUG logging is not on: the test proves nothing"
     for secret in secrets:
@@ -61,7 +78,12 @@ def assert_no_secret_left(case: TapCase, sim: t.Any, config: dict, done: subproc
 
 
 def _secret_settings(executable: str) -> set[str]:
-    done = subprocess.run([tap_executable(executable), "--about", "--format", "json"], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [tap_executable(executable), "--about", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     properties = json.loads(done.stdout)["settings"]["properties"]
     return {name for name, spec in properties.items() if spec.get("secret")}
 
@@ -70,9 +92,13 @@ SECRET_SETTINGS = {case.executable: _secret_settings(case.executable) for case i
 
 FAILURES: dict[str, t.Callable[[t.Any, TapCase], None]] = {
     # The API refuses the credentials (OAuth taps refresh once, then give up).
-    "401": lambda sim, case: sim.inject("status", path=case.path, method=case.method, status=401, body={"error": "Unauthorized"}, times=100),
+    "401": lambda sim, case: sim.inject(
+        "status", path=case.path, method=case.method, status=401, body={"error": "Unauthorized"}, times=100
+    ),
     # Retries run out on 5xx answers.
-    "5xx": lambda sim, case: sim.inject("status", path=case.path, method=case.method, status=503, body={"error": "down"}, times=100),
+    "5xx": lambda sim, case: sim.inject(
+        "status", path=case.path, method=case.method, status=503, body={"error": "down"}, times=100
+    ),
 }
 
 
