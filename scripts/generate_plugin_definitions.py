@@ -145,10 +145,23 @@ def settings(schema: dict) -> list[dict]:
     return [setting(name, spec) for name, spec in sorted(schema.get("properties", {}).items())]
 
 
-def settings_group_validation(schema: dict) -> list[list[str]]:
+# Credential alternatives a tap checks in config_errors() because its JSON schema cannot say
+# "one of these sets": each becomes one settings group (with the schema's `required`).
+CREDENTIAL_ALTERNATIVES = {
+    "liveperson": [
+        ["access_token", "access_token_secret", "app_key", "app_secret"],  # OAuth 1.0
+        ["client_id", "client_secret"],  # OAuth 2.0 client credentials
+    ],
+}
+
+
+def settings_group_validation(schema: dict, api: str = "") -> list[list[str]]:
     """Valid combinations of required settings: top-level `required` x each anyOf/oneOf branch."""
     base = list(schema.get("required", []))
     branches = [b.get("required", []) for b in schema.get("anyOf", []) + schema.get("oneOf", [])]
+    branches += [
+        b for b in CREDENTIAL_ALTERNATIVES.get(api, []) if set(b) <= set(schema.get("properties", {}))
+    ]
     groups = [sorted(set(base) | set(b)) for b in branches] if branches else [sorted(base)]
     return [g for g in groups if g]
 
@@ -188,7 +201,7 @@ def meltano_extractor(api: str, info: dict) -> dict:
         "executable": f"tap-{api}",
         "capabilities": capabilities(info),
         "settings": settings(info["settings"]),
-        "settings_group_validation": settings_group_validation(info["settings"]),
+        "settings_group_validation": settings_group_validation(info["settings"], api),
     }
     return _sorted(entry)
 
@@ -212,7 +225,7 @@ def hub_definition(api: str, info: dict) -> dict:
         "quality": "unknown",
         "capabilities": capabilities(info),
         "settings": settings(info["settings"]),
-        "settings_group_validation": settings_group_validation(info["settings"]),
+        "settings_group_validation": settings_group_validation(info["settings"], api),
     }
     if info.get("supported_python_versions"):
         entry["supported_python_versions"] = list(info["supported_python_versions"])
