@@ -10,6 +10,7 @@ from __future__ import annotations
 import typing as t
 
 import pytest
+from tap_common.auth import TOKEN_REQUEST_TRIES
 
 from tests.reliability.cases import FIVE9, OAUTH_TAPS, TAPS, TapCase, assert_exactly_once, fatal_line, sync
 
@@ -123,3 +124,31 @@ def test_an_access_token_expiring_mid_run_is_refreshed_and_the_sync_completes(ca
     from tests.reliability.cases import bearer_tokens
 
     assert len(bearer_tokens(sim)) >= 2, "a second access token was issued and used"
+
+
+TOKEN_PATHS = {"outreach": r"/oauth/token$", "liveperson-oauth2": r"/app/token$"}
+TOKEN_CASES = [
+    pytest.param(OAUTH_TAPS[0], "5xx-then-ok", id="outreach-5xx-then-ok"),
+    pytest.param(OAUTH_TAPS[1], "5xx-then-ok", id="liveperson-oauth2-5xx-then-ok"),
+    # The library retries token requests a fixed TOKEN_REQUEST_TRIES times, waiting 1, 2, 4 s
+    # (not max_retries/retry_backoff_seconds): one case is enough to prove the bound.
+    pytest.param(OAUTH_TAPS[0], "5xx-forever", id="outreach-5xx-forever"),
+]
+
+
+@pytest.mark.parametrize(("case", "kind"), TOKEN_CASES)
+def test_a_token_endpoint_fault_is_retried_or_fails_with_one_line(case, kind, serve, tmp_path):
+    sim = case.make()
+    server = serve(sim)
+    config = case.config(server.url, max_retries=2)
+    times = 1 if kind == "5xx-then-ok" else 1000
+    fault = sim.inject("status", path=TOKEN_PATHS[case.name], status=503, body=ERROR_BODY, times=times)
+    run = sync(case, server.url, tmp_path, config)
+    if kind == "5xx-then-ok":
+        assert fault.times <= 0
+        assert_exactly_once(case, sim, config, run)
+    else:
+        line = fatal_line(run)
+        assert case.executable in line and "token request refused (503)" in line, line
+        assert 1000 - fault.times == TOKEN_REQUEST_TRIES
+        assert not case.ids(run)
