@@ -60,9 +60,9 @@ def _persistiq_sim() -> t.Any:
 
 
 RESUMABLE = [
-    _plan(CLOSEIO, "activities", _closeio_sim, 0.1, 120),
+    _plan(CLOSEIO, "activities", _closeio_sim, 0.2, 120),
     _plan(OUTREACH, "accounts", _outreach_sim, 0.1, 30),
-    _plan(PERSISTIQ, "events", _persistiq_sim, 0.1, 120),
+    _plan(PERSISTIQ, "events", _persistiq_sim, 0.2, 120),
     # PersistIQ: events (full table) go first, the kill lands in leads (bookmarked at its end).
     # Partitioned (per skill) and windowed (per report window): state goes out per partition/window.
     _plan(LIVEPERSON, None, LIVEPERSON.make, 0.1, 10),
