@@ -70,6 +70,8 @@ HEADER = """\
 # The embedded default loader is target-duckdb 0.8.0 with duckdb pinned to 1.2.2 (newer duckdb
 # silently drops the first row of each batch). Its add_metadata_columns stays on: even 1.2.2's
 # CSV sniffer takes the first row of an all-text batch for a header; the timestamps prevent it.
+# auto_install is off: plugins are installed by scripts/install.sh only, because an automatic
+# reinstall inside `meltano run` would rebuild a plugin's venv while another run is using it.
 """
 
 
