@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-
 from suite_sandbox import SandboxServer, Simulator
 
 REPO = Path(__file__).resolve().parent.parent

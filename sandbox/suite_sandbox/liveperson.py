@@ -33,11 +33,11 @@ from suite_sandbox.server import Request, Response, Simulator
 
 ACCOUNT_ID = "41234567"
 APP_KEY = "sandbox-lp-app-key-7f3a"
-APP_SECRET = "sandbox-lp-app-secret-91bc"  # noqa: S105 - sandbox fake
-ACCESS_TOKEN = "sandbox-lp-access-token-5d20"  # noqa: S105 - sandbox fake
-ACCESS_TOKEN_SECRET = "sandbox-lp-token-secret-c4e8"  # noqa: S105 - sandbox fake
+APP_SECRET = "sandbox-lp-app-secret-91bc"
+ACCESS_TOKEN = "sandbox-lp-access-token-5d20"
+ACCESS_TOKEN_SECRET = "sandbox-lp-token-secret-c4e8"
 CLIENT_ID = "sandbox-lp-client-id"
-CLIENT_SECRET = "sandbox-lp-client-secret-0a6f"  # noqa: S105 - sandbox fake
+CLIENT_SECRET = "sandbox-lp-client-secret-0a6f"
 
 UNASSIGNED_SKILL_ID = -1
 SERVICES = (
@@ -206,11 +206,11 @@ class LivePersonSimulator(Simulator):
 
     def latest_skill_id(self, i: int) -> int:
         """Each conversation has exactly one latest skill; about one in five is Unassigned."""
-        rng = random.Random(f"{self.seed}:latest_skill:{i}")  # noqa: S311 - deterministic test data
+        rng = random.Random(f"{self.seed}:latest_skill:{i}")
         return UNASSIGNED_SKILL_ID if rng.random() < 0.2 else rng.choice(self.all_skill_ids())
 
     def conversation_id(self, i: int) -> str:
-        rng = random.Random(f"{self.seed}:conversation_id:{i}")  # noqa: S311 - deterministic test data
+        rng = random.Random(f"{self.seed}:conversation_id:{i}")
         return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
     def _conversation(self, i: int, rng: random.Random, ts: datetime) -> dict:

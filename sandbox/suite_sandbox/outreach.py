@@ -40,8 +40,8 @@ MAX_PAGE_SIZE = 1000
 HOURLY_LIMIT = 10_000
 
 CLIENT_ID = "sandbox-outreach-client"
-CLIENT_SECRET = "sandbox-outreach-client-secret"  # noqa: S105 - fake sandbox credential
-REFRESH_TOKEN = "sandbox-outreach-refresh-token-0"  # noqa: S105
+CLIENT_SECRET = "sandbox-outreach-client-secret"
+REFRESH_TOKEN = "sandbox-outreach-refresh-token-0"
 REDIRECT_URI = "https://localhost/oauth/callback"
 
 Attrs = t.Callable[[int, random.Random, datetime], dict]
@@ -440,7 +440,7 @@ class OutreachSimulator(Simulator):
 
 def _rng(table: VirtualTable, i: int) -> random.Random:
     # Relationships get their own deterministic stream, apart from the attributes'.
-    return random.Random(f"{table.seed}:{table.name}:rel:{i}")  # noqa: S311
+    return random.Random(f"{table.seed}:{table.name}:rel:{i}")
 
 
 def _encode_cursor(value: dict) -> str:

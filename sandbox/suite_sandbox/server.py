@@ -37,7 +37,7 @@ class Request:
         values = self.query.get(name)
         return values[-1] if values else default
 
-    def json(self) -> t.Any:  # noqa: ANN401
+    def json(self) -> t.Any:
         return json.loads(self.body or b"null")
 
     def form(self) -> dict[str, str]:
@@ -106,7 +106,7 @@ class Simulator:
     def route(self, method: str, pattern: str, handler: Callable[..., Response]) -> None:
         self.routes.append((method, re.compile(pattern + r"$"), handler))
 
-    def inject(self, kind: str, **kwargs: t.Any) -> Fault:  # noqa: ANN401
+    def inject(self, kind: str, **kwargs: t.Any) -> Fault:
         fault = Fault(kind, **kwargs)
         with self._lock:
             self.faults.append(fault)
@@ -158,7 +158,7 @@ class Simulator:
         now = time.monotonic()
         with self._lock:
             window = self._windows.setdefault(key, deque())
-            while window and now - window[0] >= 60:  # noqa: PLR2004
+            while window and now - window[0] >= 60:
                 window.popleft()
             reset = 60 - (now - window[0]) if window else 60.0
             if len(window) >= self.rate_limit_per_minute:
@@ -191,7 +191,7 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     server: _SandboxHTTPServer
 
-    def log_message(self, format: str, *args: t.Any) -> None:  # noqa: A002, ANN401
+    def log_message(self, format: str, *args: t.Any) -> None:
         pass  # quiet: tests read the request log instead
 
     def _serve(self) -> None:
@@ -208,7 +208,7 @@ class _Handler(BaseHTTPRequestHandler):
         simulator.requests.append(request)
         if simulator.latency:
             time.sleep(simulator.latency)
-        fault = simulator._take_fault(request)  # noqa: SLF001
+        fault = simulator._take_fault(request)
         if fault and fault.kind == "hook" and fault.hook:
             fault.hook()
             fault = None
@@ -228,7 +228,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             try:
                 response = simulator.dispatch(request)
-            except Exception as exc:  # noqa: BLE001 - a simulator bug must show as a 500, not a hang
+            except Exception as exc:
                 response = Response(500, {"error": f"simulator error: {type(exc).__name__}: {exc}"})
         body = response.encoded()
         self.send_response(response.status)
@@ -245,7 +245,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self.wfile.write(body)
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve  # noqa: N815
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
 
 class _SandboxHTTPServer(ThreadingHTTPServer):

@@ -13,7 +13,6 @@ import pytest
 import requests
 from oauthlib.common import Request as OAuthRequest
 from oauthlib.oauth1.rfc5849 import signature
-
 from suite_sandbox import Response, Simulator
 from tap_common.auth import (
     APIKeyAuthenticator,
@@ -25,6 +24,7 @@ from tap_common.auth import (
     RefreshTokenAuthenticator,
     RefreshTokenStore,
 )
+
 from tests.common.toy import CLIENT_SECRET, REFRESH_TOKEN, ToyAPI, oauth_config_for, sync
 
 

@@ -9,7 +9,6 @@ import pytest
 import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from suite_sandbox import Response, SandboxServer, Simulator
 from tap_common.errors import TapError
 from tap_common.pagination import (
@@ -70,7 +69,7 @@ class Pages(Simulator):
         return Response(200, {"_metadata": meta, "conversationHistoryRecords": self.items(start), "echo": request.json()})
 
 
-def walk(paginator: t.Any, url: str, records_key: str, request_for: t.Callable[[t.Any], requests.Request]) -> list[int]:  # noqa: ANN401
+def walk(paginator: t.Any, url: str, records_key: str, request_for: t.Callable[[t.Any], requests.Request]) -> list[int]:
     """Page like the SDK does: request, read records, advance, until finished."""
     seen: list[int] = []
     session = requests.Session()
@@ -141,7 +140,7 @@ def test_any_total_and_page_size_reads_each_item_exactly_once(style, total, size
 
 
 class WrongShape(Simulator):
-    def __init__(self, body: t.Any) -> None:  # noqa: ANN401
+    def __init__(self, body: t.Any) -> None:
         super().__init__()
         self.route("GET", r"/x", lambda request, match: Response(200, body))
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import time
-from email.utils import format_datetime
 from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 
 import pytest
-
 from tap_common.rate_limit import RateLimiter, remaining_and_reset, retry_after_seconds
 
 

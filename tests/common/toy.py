@@ -14,7 +14,6 @@ from contextlib import redirect_stdout
 from dataclasses import dataclass
 
 from singer_sdk import typing as th
-
 from suite_sandbox import Response, Simulator, VirtualTable, iso
 from tap_common.auth import APIKeyAuthenticator, RefreshTokenAuthenticator, RefreshTokenStore
 from tap_common.client import SuiteStream
@@ -30,7 +29,7 @@ CLIENT_SECRET = "toy-client-secret-0123456789"
 REFRESH_TOKEN = "toy-refresh-0123456789"
 
 
-def make_thing(i: int, rng: t.Any, ts: t.Any) -> dict:  # noqa: ANN401
+def make_thing(i: int, rng: t.Any, ts: t.Any) -> dict:
     return {"id": f"t_{i}", "n": rng.randint(0, 9), "date_updated": iso(ts)}
 
 
@@ -50,7 +49,7 @@ class ToyAPI(Simulator):
         self.rotate = True
         self.issued = 0
 
-    def issue_token(self, request: Request, _match: t.Any) -> Response:  # noqa: ANN401
+    def issue_token(self, request: Request, _match: t.Any) -> Response:
         form = request.form()
         if (form.get("client_id"), form.get("client_secret")) != (CLIENT_ID, CLIENT_SECRET) or (
             form.get("grant_type") != "refresh_token" or form.get("refresh_token") not in self.refresh_tokens
@@ -72,7 +71,7 @@ class ToyAPI(Simulator):
         bearer = request.headers.get("authorization", "").removeprefix("Bearer ")
         return request.headers.get("x-api-key") == API_KEY or bearer in self.access_tokens
 
-    def list_things(self, request: Request, _match: t.Any) -> Response:  # noqa: ANN401
+    def list_things(self, request: Request, _match: t.Any) -> Response:
         if not self._authorized(request):
             # Like some real APIs, echo what was sent: the tap must still not print it.
             return Response(401, {"error": f"unknown key {request.headers.get('x-api-key')}"})
@@ -95,7 +94,7 @@ class Things(SuiteStream):
     def get_new_paginator(self) -> HasMoreOffsetPaginator:
         return HasMoreOffsetPaginator(0, 100)
 
-    def get_url_params(self, context: t.Any, next_page_token: t.Any) -> dict:  # noqa: ANN401
+    def get_url_params(self, context: t.Any, next_page_token: t.Any) -> dict:
         return {"_skip": next_page_token or 0, "_limit": 100}
 
 
@@ -111,7 +110,7 @@ class ToyTap(SuiteTap):
         *common_properties(api_url="https://toy.example.com", max_requests_per_minute=6000),
     ).to_dict()
 
-    def build_authenticator(self) -> t.Any:  # noqa: ANN401
+    def build_authenticator(self) -> t.Any:
         if self.config.get("refresh_token"):
             store = self.config.get("refresh_token_store")
             return RefreshTokenAuthenticator(
@@ -163,11 +162,11 @@ def sync(config: dict) -> SyncResult:
     return SyncResult(exit_code, records, stdout.getvalue() + log_stream.getvalue())
 
 
-def config_for(url: str, **overrides: t.Any) -> dict:  # noqa: ANN401
+def config_for(url: str, **overrides: t.Any) -> dict:
     return {"api_key": API_KEY, "api_url": url, "retry_backoff_seconds": 0.01, **overrides}
 
 
-def oauth_config_for(url: str, **overrides: t.Any) -> dict:  # noqa: ANN401
+def oauth_config_for(url: str, **overrides: t.Any) -> dict:
     return {
         "client_id": CLIENT_ID,
         "client_secret": CLIENT_SECRET,

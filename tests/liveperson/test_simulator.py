@@ -130,7 +130,7 @@ def test_oauth2_token_endpoint_issues_bearer_tokens(api) -> None:
         },
         timeout=10,
     ).json()
-    assert good["token_type"] == "Bearer"  # noqa: S105
+    assert good["token_type"] == "Bearer"
     users = f"{url}/api/account/{lp.ACCOUNT_ID}/configuration/le-users/users"
     headers = {"Authorization": f"Bearer {good['access_token']}"}
     assert requests.get(users, params={"v": "6.0"}, headers=headers, timeout=10).status_code == 200

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from suite_sandbox import VirtualTable
 from suite_sandbox.data import DEFAULT_START
 

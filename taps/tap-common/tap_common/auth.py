@@ -66,7 +66,7 @@ class _ExpiringTokenAuthenticator(OAuthAuthenticator):
         client_secret: str | None,
         refresh_margin: timedelta = DEFAULT_REFRESH_MARGIN,
         timeout: float = 60,
-        **kwargs: t.Any,  # noqa: ANN401
+        **kwargs: t.Any,
     ) -> None:
         super().__init__(
             auth_endpoint=auth_endpoint,
@@ -107,7 +107,7 @@ class _ExpiringTokenAuthenticator(OAuthAuthenticator):
     def update_access_token(self) -> None:
         requested_at = utc_now()
         response = self._post_token_request()
-        if response.status_code >= 400:  # noqa: PLR2004
+        if response.status_code >= 400:
             msg = (
                 f"token request refused ({response.status_code}) for "
                 f"{self.credential_name}: {api_error_text(response)}"
@@ -150,7 +150,7 @@ class _ExpiringTokenAuthenticator(OAuthAuthenticator):
                     raise AuthenticationError(msg) from None
                 wait = 2.0**attempt
             else:
-                transient = response.status_code == 429 or response.status_code >= 500  # noqa: PLR2004
+                transient = response.status_code == 429 or response.status_code >= 500
                 if not transient or last_try:
                     return response
                 wait = min(retry_after_seconds(response.headers) or 2.0**attempt, MAX_TOKEN_WAIT)
@@ -224,7 +224,7 @@ class RefreshTokenAuthenticator(_ExpiringTokenAuthenticator):
         refresh_token: str,
         redirect_uri: str | None = None,
         store: RefreshTokenStore | None = None,
-        **kwargs: t.Any,  # noqa: ANN401
+        **kwargs: t.Any,
     ) -> None:
         super().__init__(**kwargs)
         self.store = store

@@ -14,7 +14,6 @@ from http import HTTPStatus
 
 import backoff
 import requests
-
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.streams import RESTStream
 
@@ -57,7 +56,7 @@ class SuiteStream(RESTStream):
         return self._tap.rate_limiter  # type: ignore[attr-defined]
 
     @property
-    def authenticator(self) -> t.Any:  # noqa: ANN401
+    def authenticator(self) -> t.Any:
         # One per tap run: streams share a token (and its refreshes) and a session.
         return self._tap.authenticator  # type: ignore[attr-defined]
 

@@ -21,7 +21,7 @@ class TapError(Exception):
         super().__init__(redact(" ".join(message.split())))
 
 
-def _text_from_json(body: t.Any) -> str | None:  # noqa: ANN401, PLR0911
+def _text_from_json(body: t.Any) -> str | None:
     if isinstance(body, str):
         return body
     if isinstance(body, list):

@@ -22,7 +22,7 @@ if t.TYPE_CHECKING:
     import requests
 
 
-def parsed_body(response: requests.Response) -> t.Any:  # noqa: ANN401
+def parsed_body(response: requests.Response) -> t.Any:
     """The response body parsed as JSON, once per response (stream and paginator share it)."""
     if "_parsed_json" in response.__dict__:
         return response.__dict__["_parsed_json"]
@@ -48,7 +48,7 @@ def response_json(response: requests.Response) -> dict:
     return body
 
 
-def _body_path(body: dict, path: t.Sequence[str]) -> t.Any:  # noqa: ANN401
+def _body_path(body: dict, path: t.Sequence[str]) -> t.Any:
     value: t.Any = body
     for key in path:
         value = value.get(key) if isinstance(value, dict) else None

@@ -20,7 +20,7 @@ _secrets: set[str] = set()
 _installed = False
 
 
-def register_secret(value: t.Any) -> None:  # noqa: ANN401
+def register_secret(value: t.Any) -> None:
     """Remember a secret value so it never appears in logs or errors.
 
     A secret given with the wrong type (a number, a list) is remembered too: a
@@ -54,18 +54,18 @@ def redact(text: str) -> str:
 
 
 def _install_log_record_factory() -> None:
-    global _installed  # noqa: PLW0603
+    global _installed
     with _lock:
         if _installed:
             return
         _installed = True
     previous_factory = logging.getLogRecordFactory()
 
-    def redacting_factory(*args: t.Any, **kwargs: t.Any) -> logging.LogRecord:  # noqa: ANN401
+    def redacting_factory(*args: t.Any, **kwargs: t.Any) -> logging.LogRecord:
         record = previous_factory(*args, **kwargs)
         try:
             message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a malformed log call must not crash the sync
+        except Exception:
             return record
         redacted = redact(message)
         if redacted != message or record.args:

@@ -91,10 +91,10 @@ class SuiteTap(Tap):
         )
 
     @cached_property
-    def authenticator(self) -> t.Any:  # noqa: ANN401
+    def authenticator(self) -> t.Any:
         return self.build_authenticator()
 
-    def build_authenticator(self) -> t.Any:  # noqa: ANN401
+    def build_authenticator(self) -> t.Any:
         """The tap's authenticator, built once per run from the config."""
         return SimpleAuthenticator()
 
