@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 import typing as t
 from functools import cached_property
 
-import requests
 from singer_sdk import typing as th
 from singer_sdk.authenticators import BasicAuthenticator
-from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
-from tap_common.errors import TapError
-from tap_common.redaction import redact
 from tap_common.tap import SuiteTap, common_properties
 
 from tap_closeio.client import DEFAULT_API_URL
@@ -89,20 +84,8 @@ class TapCloseIO(SuiteTap):
 
     def _custom_field_map(self, stream_type: type[CustomFieldsStream]) -> CustomFieldMap:
         """Read one object type's custom field definitions (once per run)."""
-        stream = stream_type(tap=self)
-        try:
-            return CustomFieldMap(stream.request_records(None))
-        except RetriableAPIError as exc:
-            self._fail_before_sync(f"gave up after {self.config.get('max_retries', 5)} retries: {exc}")
-        except (FatalAPIError, TapError) as exc:
-            self._fail_before_sync(str(exc))
-        except requests.RequestException as exc:
-            self._fail_before_sync(f"{stream.name}: request failed: {type(exc).__name__}")
-
-    def _fail_before_sync(self, message: str) -> t.NoReturn:
-        # No STATE here: nothing was synced, and an empty state would reset the target's.
-        self.logger.error("%s: %s", self.name, redact(" ".join(message.split())))
-        sys.exit(1)
+        with self.failing_clearly(write_state=False):
+            return CustomFieldMap(stream_type(tap=self).request_records(None))
 
     @cached_property
     def lead_custom_fields(self) -> CustomFieldMap:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import typing as t
+from contextlib import contextmanager
 from datetime import datetime
 from functools import cached_property
 from urllib.parse import urlparse
@@ -76,6 +77,18 @@ def common_properties(
     ]
 
 
+def date_time_errors(config: t.Mapping[str, t.Any], name: str) -> list[str]:
+    """The error for a date-time setting that is set but not ISO 8601, if any."""
+    value = config.get(name)
+    if not value:
+        return []
+    try:
+        datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return [f"setting '{name}' is not an ISO 8601 date-time: {value!r}"]
+    return []
+
+
 class SuiteTap(Tap):
     """Base class of the suite's taps."""
 
@@ -119,11 +132,7 @@ class SuiteTap(Tap):
         for name in self._secret_setting_names():
             if name in config and not str(config[name]).strip():
                 errors.append(f"setting '{name}' is empty")
-        if start := config.get("start_date"):
-            try:
-                datetime.fromisoformat(str(start).replace("Z", "+00:00"))
-            except ValueError:
-                errors.append(f"setting 'start_date' is not an ISO 8601 date-time: {start!r}")
+        errors += date_time_errors(config, "start_date")
         if api_url := config.get("api_url"):
             parsed = urlparse(str(api_url))
             local = parsed.hostname in _LOCAL_HOSTS
@@ -139,23 +148,32 @@ class SuiteTap(Tap):
     # -- run --------------------------------------------------------------------------
 
     def sync_all(self) -> None:
-        """Sync, turning any failure into one clear line and a non-zero exit.
-
-        The state reached so far is emitted first, so a rerun resumes without loss.
-        """
+        """Sync; the state reached so far is emitted before any failure, so a rerun resumes."""
         for stream in self.streams.values():
             stream.logger.addFilter(_demote_sdk_unhandled_error)
-        try:
+        with self.failing_clearly():
             super().sync_all()
-        except RetriableAPIError as exc:
-            self._fail(f"gave up after {self.config.get('max_retries', 5)} retries: {exc}")
-        except (FatalAPIError, TapError) as exc:
-            self._fail(str(exc))
-        except requests.RequestException as exc:
-            self._fail(f"request failed after {self.config.get('max_retries', 5)} retries: {_describe(exc)}")
 
-    def _fail(self, message: str) -> t.NoReturn:
-        self._state_writer.write_state(self.state)
+    @contextmanager
+    def failing_clearly(self, *, write_state: bool = True) -> t.Iterator[None]:
+        """Turn an API or request failure into one clear ERROR line and exit code 1.
+
+        `write_state=False` before anything was synced: an empty STATE would reset the
+        target's saved one.
+        """
+        retries = self.config.get("max_retries", 5)
+        try:
+            yield
+        except RetriableAPIError as exc:
+            message = f"gave up after {retries} retries: {exc}"
+        except (FatalAPIError, TapError) as exc:
+            message = str(exc)
+        except requests.RequestException as exc:
+            message = f"request failed after {retries} retries: {_describe(exc)}"
+        else:
+            return
+        if write_state:
+            self._state_writer.write_state(self.state)
         self.logger.error("%s: %s", self.name, redact(" ".join(message.split())))
         sys.exit(1)
 

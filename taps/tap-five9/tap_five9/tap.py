@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from singer_sdk import typing as th
 from singer_sdk.authenticators import BasicAuthenticator
-from tap_common.tap import SuiteTap, common_properties
+from tap_common.tap import SuiteTap, common_properties, date_time_errors
 
 from tap_five9.report_streams import AgentLoginLogoutReportStream, CallLogReportStream
 from tap_five9.rest_streams import AgentLoginLogoutRestStream, CallLogRestStream
@@ -98,11 +98,7 @@ class TapFive9(SuiteTap):
                 ZoneInfo(str(zone))
             except (ZoneInfoNotFoundError, ValueError):
                 errors.append(f"setting 'report_time_zone' is not a known time zone: {zone!r}")
-        if end := config.get("end_date"):
-            try:
-                datetime.fromisoformat(str(end).replace("Z", "+00:00"))
-            except ValueError:
-                errors.append(f"setting 'end_date' is not an ISO 8601 date-time: {end!r}")
+        errors += date_time_errors(config, "end_date")
         return errors
 
     @property
