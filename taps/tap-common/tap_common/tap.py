@@ -23,6 +23,24 @@ from tap_common.redaction import redact, register_secret
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 
+def is_local_host(host: str | None) -> bool:
+    """Whether a host name is this machine (the only place plain http is allowed)."""
+    return host in _LOCAL_HOSTS
+
+
+def url_errors(config: t.Mapping[str, t.Any], name: str) -> list[str]:
+    """The error for a URL setting that is set but not https (http only for localhost)."""
+    value = config.get(name)
+    if not value:
+        return []
+    parsed = urlparse(str(value))
+    if not parsed.hostname or parsed.scheme not in ("https", "http"):
+        return [f"setting '{name}' is not a URL: {value!r}"]
+    if parsed.scheme != "https" and not is_local_host(parsed.hostname):
+        return [f"setting '{name}' must use https (http only for localhost): {value!r}"]
+    return []
+
+
 def common_properties(
     *,
     api_url: str,
@@ -133,13 +151,7 @@ class SuiteTap(Tap):
             if name in config and not str(config[name]).strip():
                 errors.append(f"setting '{name}' is empty")
         errors += date_time_errors(config, "start_date")
-        if api_url := config.get("api_url"):
-            parsed = urlparse(str(api_url))
-            local = parsed.hostname in _LOCAL_HOSTS
-            if not parsed.hostname or parsed.scheme not in ("https", "http"):
-                errors.append(f"setting 'api_url' is not a URL: {api_url!r}")
-            elif parsed.scheme != "https" and not local:
-                errors.append(f"setting 'api_url' must use https (http only for localhost): {api_url!r}")
+        errors += url_errors(config, "api_url")
         rpm = config.get("max_requests_per_minute")
         if rpm is not None and (not isinstance(rpm, (int, float)) or rpm <= 0):
             errors.append("setting 'max_requests_per_minute' must be a positive number")

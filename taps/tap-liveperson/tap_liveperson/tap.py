@@ -12,7 +12,7 @@ import requests
 from singer_sdk import typing as th
 from tap_common.auth import ClientCredentialsAuthenticator, OAuth1Authenticator
 from tap_common.errors import TapError, api_error_text
-from tap_common.tap import SuiteTap, common_properties
+from tap_common.tap import SuiteTap, common_properties, is_local_host
 
 from tap_liveperson.account_config import AgentGroupsStream, CampaignsStream, SkillsStream, UsersStream
 from tap_liveperson.messaging import MessagingInteractionsStream
@@ -27,7 +27,6 @@ SERVICES = ("accountConfigReadOnly", "msgHist", "sentinel")
 # A window must stay inside the API's 3-month limit for any three calendar months.
 MAX_WINDOW_DAYS = 89
 MAX_SOURCE_LENGTH = 20
-_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 
 def _common_properties() -> list[th.Property]:
@@ -211,7 +210,7 @@ class TapLivePerson(SuiteTap):
         """
         host = self.service_hosts[service]
         api_scheme = urlparse(str(self.config.get("api_url") or DEFAULT_API_URL)).scheme
-        local = urlparse(f"//{host}").hostname in _LOCAL_HOSTS
+        local = is_local_host(urlparse(f"//{host}").hostname)
         scheme = "http" if api_scheme == "http" and local else "https"
         return f"{scheme}://{host}"
 

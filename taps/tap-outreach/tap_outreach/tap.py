@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import typing as t
-from urllib.parse import urlparse
 
 from singer_sdk import typing as th
 from tap_common.auth import RefreshTokenAuthenticator, RefreshTokenStore
-from tap_common.tap import SuiteTap, common_properties
+from tap_common.tap import SuiteTap, common_properties, url_errors
 
 from tap_outreach.streams import STREAM_TYPES
 
@@ -92,14 +91,7 @@ class TapOutreach(SuiteTap):
         size = config.get("page_size")
         if size is not None and (not isinstance(size, int) or not 1 <= size <= MAX_PAGE_SIZE):
             errors.append(f"setting 'page_size' must be between 1 and {MAX_PAGE_SIZE}")
-        if token_url := config.get("token_url"):
-            parsed = urlparse(str(token_url))
-            if parsed.scheme != "https" and not (
-                parsed.scheme == "http" and parsed.hostname in ("localhost", "127.0.0.1", "::1")
-            ):
-                errors.append(
-                    f"setting 'token_url' must be an https URL (http only for localhost): {token_url!r}"
-                )
+        errors += url_errors(config, "token_url")
         return errors
 
     def discover_streams(self) -> list[OutreachStream]:
