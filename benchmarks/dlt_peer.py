@@ -17,7 +17,7 @@ from dlt.sources.rest_api import rest_api_source
 
 
 def main() -> None:
-    spec = json.loads(open(sys.argv[1]).read())  # noqa: SIM115, PTH123
+    spec = json.loads(open(sys.argv[1]).read())
     config = spec["config"]
     if token := spec.get("token"):
         answer = requests.post(token["url"], data=token["form"], timeout=60)

@@ -17,9 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import Api, measure, replay_plan, write_json  # noqa: E402
-
-from suite_sandbox.server import SandboxServer  # noqa: E402
+from harness import Api, measure, replay_plan, write_json
+from suite_sandbox.server import SandboxServer
 
 WRAPPER = """
 import sys

@@ -17,7 +17,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import typing as t
 from dataclasses import dataclass, field
@@ -127,7 +126,7 @@ class Subject:
 def _peak_rss_mb(pid: int) -> float:
     """VmHWM: the kernel's own high-water mark of the process's resident set."""
     try:
-        with open(f"/proc/{pid}/status") as status:  # noqa: PTH123
+        with open(f"/proc/{pid}/status") as status:
             for line in status:
                 if line.startswith("VmHWM:"):
                     return int(line.split()[1]) / 1024
@@ -141,7 +140,7 @@ def measure(
     *,
     timeout: float = 1800,
     env: dict[str, str] | None = None,
-    simulator: t.Any = None,  # noqa: ANN401
+    simulator: t.Any = None,
 ) -> Run:
     """Run `command` with stdout into a counting pipe; wall time, RECORD count and peak RSS.
 
@@ -275,7 +274,7 @@ def select_streams(catalog: dict, names: set[str]) -> dict:
     return catalog
 
 
-def write_json(path: Path, value: t.Any) -> Path:  # noqa: ANN401
+def write_json(path: Path, value: t.Any) -> Path:
     path.write_text(json.dumps(value))
     return path
 
@@ -335,7 +334,7 @@ def rate_run(api: Api, workdir: Path, seconds: float, latency: float, records: i
     simulator.latency = latency
     with SandboxServer(simulator) as server, tempfile.TemporaryFile() as stderr:
         # The tap is killed mid-request when the window closes: keep that broken pipe quiet.
-        server._httpd.handle_error = lambda *_: None  # noqa: SLF001
+        server._httpd.handle_error = lambda *_: None
         command = api.command(workdir, api.config(server.url, unlimited=False), f"rate-{api.name}")
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr, env=BENCH_ENV)
         # The window opens at the first request (tap start-up is not budget time) and closes

@@ -10,7 +10,6 @@ import json
 import subprocess
 import typing as t
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from harness import BENCH_DIR, BENCH_ENV, PEER_ROOT, Api, select_streams, write_json
 

@@ -17,10 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import BENCH_ENV, PEER_ROOT, Api  # noqa: E402
-from peers import ensure_venv  # noqa: E402
-
-from suite_sandbox.server import SandboxServer  # noqa: E402
+from harness import BENCH_ENV, PEER_ROOT, Api
+from peers import ensure_venv
+from suite_sandbox.server import SandboxServer
 
 
 def summarize(collapsed: Path, top: int) -> str:

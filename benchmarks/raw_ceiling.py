@@ -43,7 +43,7 @@ def extract(response: requests.Response) -> list:
 
 
 def main() -> None:
-    plan = json.loads(open(sys.argv[1]).read())  # noqa: SIM115, PTH123
+    plan = json.loads(open(sys.argv[1]).read())
     session = requests.Session()
     write = sys.stdout.write
     count = 0

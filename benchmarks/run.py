@@ -20,10 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import APIS, PEER_ROOT, Api, RateResult, Subject, measure, rate_runs, replay_plan, write_json  # noqa: E402
-from peers import SINGER_PEERS, dlt_command, ensure_venv, singer_peer_command  # noqa: E402
-
-from suite_sandbox.server import SandboxServer  # noqa: E402
+from harness import APIS, PEER_ROOT, Api, RateResult, Subject, measure, rate_runs, replay_plan, write_json
+from peers import SINGER_PEERS, dlt_command, ensure_venv, singer_peer_command
+from suite_sandbox.server import SandboxServer
 
 RESULTS = Path(__file__).resolve().parent / "results"
 TARGET_RAW, TARGET_PEER, TARGET_BUDGET, TARGET_RSS = 0.60, 2.0, 0.90, 0.10
@@ -135,7 +134,7 @@ def report(args: argparse.Namespace, results: dict) -> str:
         f"## Rate-limit use ({args.rate_seconds:g} s per tap, sandbox latency {args.latency * 1000:.0f} ms, "
         "budget = the tap's default `max_requests_per_minute`)",
         "",
-        "Allowed = limit × run seconds / 60 (the budget pro-rated over the run).",
+        "Allowed = limit x run seconds / 60 (the budget pro-rated over the run).",
         "",
         "| API | limit/min | run s | requests | allowed | share (≥90%) | 429s (=0) | note |",
         "|---|---|---|---|---|---|---|---|",
