@@ -18,6 +18,7 @@ from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.streams import RESTStream
 
 from tap_common.errors import TapError, http_error_message
+from tap_common.output import CompiledConformance
 from tap_common.pagination import parsed_body, response_json
 from tap_common.rate_limit import RateLimiter, remaining_and_reset, retry_after_seconds
 
@@ -32,7 +33,7 @@ DEFAULT_MAX_RETRIES = 5
 DEFAULT_REQUEST_TIMEOUT = 60
 
 
-class SuiteStream(RESTStream):
+class SuiteStream(CompiledConformance, RESTStream):
     """Base stream: subclasses declare `name`, `path`, keys, schema and `records_key`."""
 
     #: The API's documented base URL; the `api_url` setting overrides it.

@@ -17,6 +17,7 @@ from singer_sdk.authenticators import SimpleAuthenticator
 from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, RetriableAPIError
 
 from tap_common.errors import TapError
+from tap_common.output import BufferedSingerWriter
 from tap_common.rate_limit import RateLimiter
 from tap_common.redaction import redact, register_secret
 
@@ -112,6 +113,7 @@ class SuiteTap(Tap):
 
     #: Which setting(s) a 401/403 points at, e.g. "api_key".
     credential_settings: t.ClassVar[str] = "credentials"
+    message_writer_class = BufferedSingerWriter
     #: Requests the API allows in a burst above the steady per-minute pace.
     rate_limit_burst: t.ClassVar[int] = 1
 

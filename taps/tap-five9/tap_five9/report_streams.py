@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from singer_sdk import Stream
 from tap_common.errors import TapError
+from tap_common.output import CompiledConformance
 
 from tap_five9 import schemas
 
@@ -91,7 +92,7 @@ def local_to_utc(text: str, zone: ZoneInfo, lo: datetime | None = None, hi: date
     return candidates[0]
 
 
-class ReportStream(Stream):
+class ReportStream(CompiledConformance, Stream):
     """A stream filled from one Five9 report, run window by window."""
 
     folder_name: t.ClassVar[str]
