@@ -9,6 +9,7 @@ from __future__ import annotations
 import typing as t
 from urllib.parse import parse_qs, urlparse
 
+import msgspec
 from singer_sdk.pagination import (
     BaseHATEOASPaginator,
     JSONPathPaginator,
@@ -27,8 +28,9 @@ def parsed_body(response: requests.Response) -> t.Any:
     if "_parsed_json" in response.__dict__:
         return response.__dict__["_parsed_json"]
     try:
-        body = response.json()
-    except ValueError:
+        # msgspec parses several times faster than the json/simplejson behind response.json().
+        body = msgspec.json.decode(response.content)
+    except msgspec.DecodeError:
         msg = (
             f"{response.request.method if response.request else 'GET'} "
             f"{urlparse(response.url).path} returned a body that is not JSON "
