@@ -12,6 +12,7 @@ import csv
 import io
 import typing as t
 from datetime import datetime, timedelta, timezone
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from singer_sdk import Stream
@@ -105,7 +106,7 @@ class ReportStream(CompiledConformance, Stream):
     def client(self) -> ReportClient:
         return self._tap.report_client  # type: ignore[attr-defined]
 
-    @property
+    @cached_property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.config.get("report_time_zone") or "America/Los_Angeles")
 
@@ -128,10 +129,14 @@ class ReportStream(CompiledConformance, Stream):
                 # this point loses nothing, a crash before it reruns this window.
                 self._bookmark(context, leaf_end)
 
-    def _run(self, start: datetime, end: datetime, context: Context | None) -> Iterator[tuple[datetime, list[dict]]]:
+    def _run(self, start: datetime, end: datetime, context: Context | None) -> Iterator[tuple[datetime, Iterator[dict]]]:
         cap = int(self.config.get("report_row_limit", 50_000))
         text = self.client.run_report(self.name, self.folder_name, self.report_name, start, end, self.users(context))
-        rows = list(csv.DictReader(io.StringIO(text)))
+        # Rows as lists (not dicts) and records built lazily: a window's memory is its CSV.
+        reader = csv.reader(io.StringIO(text))
+        header = next(reader, [])
+        rows = list(reader)
+        del text, reader
         if len(rows) >= cap:
             if end - start <= ONE_SECOND:
                 msg = f"{self.name}: {len(rows)} rows in the one-second window at {iso_utc(start)} reach report_row_limit {cap}; cannot split further"
@@ -141,38 +146,58 @@ class ReportStream(CompiledConformance, Stream):
                 "%s: %s .. %s hit the %d-row report cap; splitting it at %s",
                 self.name, iso_utc(start), iso_utc(end), cap, iso_utc(middle),
             )
+            del rows
             yield from self._run(start, middle, context)
             yield from self._run(middle, end, context)
             return
-        yield end, [self.typed(row, start, end) for row in rows]
+        plan = self._column_plan(header)
+        yield end, (self.typed(plan, row, start, end) for row in rows)
 
-    def typed(self, row: dict[str, str], start: datetime, end: datetime) -> dict:
-        """A CSV row as a record: snake_case names, empty -> null, typed by the schema."""
-        record: dict[str, t.Any] = {}
+    def _column_plan(self, header: list[str]) -> list[tuple[int, str, str]]:
+        """(column index, field, kind) for each report column in the schema, worked out once
+        per report; the window column first, so other times can be placed relative to it."""
         properties = self.schema["properties"]
-        anchor: datetime | None = None  # the row's window time, once read
-        for column, raw in row.items():
+        plan = []
+        for index, column in enumerate(header):
             name = field_name(column or "")
             spec = properties.get(name)
             if spec is None:
                 continue  # custom report columns outside the schema
-            value = (raw or "").strip()
-            types = spec.get("type", [])
-            fmt = spec.get("format")
+            types, fmt = spec.get("type", []), spec.get("format")
+            if fmt == "date-time":
+                kind = "window" if name == self.window_column else "date-time"
+            elif fmt == "date":
+                kind = "date"
+            elif "integer" in types:
+                kind = "integer"
+            elif "number" in types:
+                kind = "number"
+            else:
+                kind = "string"
+            plan.append((index, name, kind))
+        plan.sort(key=lambda column: column[2] != "window")
+        return plan
+
+    def typed(self, plan: list[tuple[int, str, str]], row: list[str], start: datetime, end: datetime) -> dict:
+        """A CSV row as a record: snake_case names, empty -> null, typed by the schema."""
+        record: dict[str, t.Any] = {}
+        zone = self.zone
+        anchor: datetime | None = None  # the row's window time, once read
+        for index, name, kind in plan:
+            value = row[index].strip() if index < len(row) else ""
             if value in ("", "-"):
                 record[name] = None
-            elif fmt == "date-time":
-                if name == self.window_column:
-                    anchor = when = local_to_utc(value, self.zone, start, end)
-                else:
-                    # e.g. a logout in the repeated DST hour: the instant after the login.
-                    when = local_to_utc(value, self.zone, anchor)
-                record[name] = iso_utc(when)
-            elif fmt == "date":
+            elif kind == "window":
+                anchor = local_to_utc(value, zone, start, end)
+                record[name] = iso_utc(anchor)
+            elif kind == "date-time":
+                # e.g. a logout in the repeated DST hour: the instant after the login.
+                record[name] = iso_utc(local_to_utc(value, zone, anchor))
+            elif kind == "date":
                 record[name] = datetime.strptime(value, REPORT_DATE_FORMAT).date().isoformat()
-            elif "integer" in types:
+            elif kind == "integer":
                 record[name] = int(value.replace(",", ""))
-            elif "number" in types:
+            elif kind == "number":
                 record[name] = float(value.replace(",", "").lstrip("$"))
             else:
                 record[name] = value
