@@ -16,7 +16,8 @@ from suite_sandbox.outreach import JSONAPI, REFRESH_TOKEN, OutreachSimulator, ma
 from tests.conftest import TapRun, run_tap, select_streams
 from tests.outreach.helpers import PATHS, TAP, discover_catalog, fast_config
 
-FULL_TABLE = {"duties", "sequence_templates"}
+# sequences too while sequence_steps is selected: each run checks every sequence's steps.
+FULL_TABLE = {"duties", "sequence_templates", "sequences"}
 
 
 def _ids(records: list[dict]) -> list[int]:
@@ -107,6 +108,25 @@ def test_sequence_steps_are_read_per_synced_sequence(only, tmp_path):
     # One bookmark per sequence that has steps.
     partitions = run.last_state["bookmarks"]["sequence_steps"]["partitions"]
     assert {p["context"]["sequence_id"] for p in partitions} >= {s["sequence_id"] for s in steps}
+
+
+def test_a_step_changed_in_an_unchanged_sequence_is_read_next_run(only, tmp_path):
+    sim = make_simulator(records=60)
+    cfg, catalog = only(["sequences", "sequence_steps"], sim, page_size=3)
+    first = run_tap(TAP, cfg, tmp_path / "one", catalog=catalog)
+    assert first.returncode == 0, first.stderr
+    step = first.records("sequence_steps")[0]
+    sim.touch("sequenceSteps", [step["id"]])  # its sequence stays as it was
+    sim.requests.clear()
+    second = run_tap(TAP, cfg, tmp_path / "two", catalog=catalog, state=first.last_state)
+    assert second.returncode == 0, second.stderr
+    # The changed step comes back; of the others only those at their sequence's bookmark.
+    assert step["id"] in _ids(second.records("sequence_steps"))
+    assert len(second.records("sequence_steps")) < len(first.records("sequence_steps"))
+    asked = {r.param("filter[sequence][id]") for r in sim.api_requests("sequenceSteps")}
+    assert str(step["sequence_id"]) in asked
+    # Each sequence's steps were asked for since that sequence's own bookmark.
+    assert all(r.param("filter[updatedAt]", "").endswith("..inf") for r in sim.api_requests("sequenceSteps"))
 
 
 def test_records_are_flattened_json_api_resources(full_sync):

@@ -35,6 +35,10 @@ class SequenceStepsStream(OutreachStream):
     name = "sequence_steps"
     path = "/sequenceSteps"
     parent_stream_type = SequencesStream
+    # A step can change while its sequence does not: with this stream selected the SDK
+    # reads every sequence (few per account) so each one's steps are checked, still only
+    # those updated since that sequence's bookmark.
+    ignore_parent_replication_key = True
     schema = resource(
         string("stepType", "displayName", "taskNote"),
         integer("order", "interval", "deliverCount", "openCount", "clickCount", "replyCount"),
