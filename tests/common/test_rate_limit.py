@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
 import pytest
-from tap_common.rate_limit import RateLimiter, remaining_and_reset, retry_after_seconds
+from tap_common.rate_limit import CalendarMinuteLimiter, RateLimiter, remaining_and_reset, retry_after_seconds
 
 
 class FakeClock:
@@ -86,3 +86,19 @@ def test_retry_after_as_seconds_http_date_or_iso_timestamp():
     assert 18 <= retry_after_seconds({"Retry-After": soon.isoformat().replace("+00:00", "Z")}) <= 21
     assert retry_after_seconds({"Retry-After": "soon"}) is None
     assert retry_after_seconds({}) is None
+
+
+def test_a_per_minute_counter_is_used_at_once_then_waits_for_the_next_minute():
+    clock = FakeClock()
+    clock.now = 6000.0 + 50  # 10 s before a minute boundary
+    limiter = CalendarMinuteLimiter(16, clock=clock, sleep=clock.sleep)
+    for _ in range(16):
+        limiter.acquire()
+    assert clock.slept == []  # the minute's allowance, without spreading it out
+    limiter.acquire()
+    assert clock.slept == [pytest.approx(10.5)]  # just past the boundary, counter reset
+    minutes = {}
+    for _ in range(40):
+        limiter.acquire()
+        minutes[int(clock.now // 60)] = minutes.get(int(clock.now // 60), 0) + 1
+    assert max(minutes.values()) <= 16

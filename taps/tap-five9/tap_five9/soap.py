@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 import requests
 from lxml.etree import XMLSyntaxError
 from tap_common.errors import TapError
-from tap_common.rate_limit import RateLimiter
+from tap_common.rate_limit import CalendarMinuteLimiter, RateLimiter
 from zeep import Client, Settings
 from zeep.exceptions import Fault, TransportError
 from zeep.exceptions import XMLSyntaxError as ZeepXMLSyntaxError
@@ -64,7 +64,7 @@ class ReportClient:
         self.report_timeout = float(config.get("report_timeout_seconds", 600))
         self._lock = threading.Lock()  # one request at a time
         self._service: t.Any = None
-        self._limiters: dict[str, RateLimiter] = {}
+        self._limiters: dict[str, CalendarMinuteLimiter] = {}
 
     # -- connection -------------------------------------------------------------------
 
@@ -81,7 +81,8 @@ class ReportClient:
         client = self._with_retries(stream, "GET", "WSDL", lambda: Client(wsdl, transport=transport, settings=Settings(xml_huge_tree=True)))
         # The WSDL's own address may name another host; always call the configured one.
         self._service = client.create_service(BINDING, self.endpoint)
-        self._limiters = {kind: RateLimiter(limit) for kind, limit in self._minute_limits(stream).items()}
+        # Five9's counters reset on the minute: use each minute's allowance as it comes.
+        self._limiters = {kind: CalendarMinuteLimiter(limit) for kind, limit in self._minute_limits(stream).items()}
         return self._service
 
     def _minute_limits(self, stream: str) -> dict[str, int]:
