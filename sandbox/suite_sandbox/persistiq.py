@@ -255,6 +255,20 @@ class PersistIQSimulator(Simulator):
             return _error(400, "bad_params", f"{name} is not a valid ISO 8601 time: {raw!r}")
 
     def _lead_rows(self, updated_after: datetime | None, created_after: datetime | None) -> t.Sequence[int]:
+        # Every page of one query asks for the same rows: work them out once per query and
+        # table version, not once per page (which made a large sync quadratic).
+        version = (self.leads.n, len(self.leads._touched_order), self.leads.last_time)  # noqa: SLF001
+        key = (updated_after, created_after, version)
+        cached = self._lead_rows_cache
+        if cached and cached[0] == key:
+            return cached[1]
+        rows = self._query_lead_rows(updated_after, created_after)
+        self._lead_rows_cache = (key, rows)
+        return rows
+
+    _lead_rows_cache: tuple[t.Any, t.Sequence[int]] | None = None
+
+    def _query_lead_rows(self, updated_after: datetime | None, created_after: datetime | None) -> t.Sequence[int]:
         # Listed in creation order, so an update during a sync moves no lead across pages.
         if updated_after is None:
             rows: t.Sequence[int] = range(self.leads.n)
