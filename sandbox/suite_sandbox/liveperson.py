@@ -453,6 +453,21 @@ class LivePersonSimulator(Simulator):
     def _bad_request(self, message: str) -> Response:
         return Response(400, {"code": 400, "message": message})
 
+    _selection_cache: tuple[t.Any, t.Any] | None = None
+
+    def _selection(self, since: datetime, until: datetime, wanted: set[int] | None) -> t.Any:
+        """The conversations a search matches, worked out once per search (every page of it
+        asks the same), not once per page: filtering a window row by row made paging quadratic."""
+        table = self.conversations
+        key = (since, until, frozenset(wanted) if wanted is not None else None,
+               table.n, len(table._touched_order), table.last_time)
+        if self._selection_cache and self._selection_cache[0] == key:
+            return self._selection_cache[1]
+        where = None if wanted is None else (lambda i: self.latest_skill_id(i) in wanted)
+        selection = table.select(since, until, where=where)
+        self._selection_cache = (key, selection)
+        return selection
+
     def _search(self, request: Request, match: re.Match[str]) -> Response:
         if error := self._auth_error(request, match["acct"]):
             return error
@@ -483,8 +498,7 @@ class LivePersonSimulator(Simulator):
         until = _from_ms(-(-start["to"] // ROUNDING_MS) * ROUNDING_MS + 1)
         skills = body.get("latestSkillIds")
         wanted = None if skills is None else {int(s) for s in skills}
-        where = None if wanted is None else (lambda i: self.latest_skill_id(i) in wanted)
-        selection = self.conversations.select(since, until, where=where)
+        selection = self._selection(since, until, wanted)
         try:
             offset = int(request.param("offset", "0") or 0)
             limit = min(int(request.param("limit", str(DEFAULT_LIMIT)) or DEFAULT_LIMIT), MAX_LIMIT)
