@@ -257,7 +257,7 @@ class PersistIQSimulator(Simulator):
     def _lead_rows(self, updated_after: datetime | None, created_after: datetime | None) -> t.Sequence[int]:
         # Every page of one query asks for the same rows: work them out once per query and
         # table version, not once per page (which made a large sync quadratic).
-        version = (self.leads.n, len(self.leads._touched_order), self.leads.last_time)  # noqa: SLF001
+        version = (self.leads.n, len(self.leads._touched_order), self.leads.last_time)
         key = (updated_after, created_after, version)
         cached = self._lead_rows_cache
         if cached and cached[0] == key:
