@@ -43,6 +43,9 @@ class CloseStream(SuiteStream):
     records_key = "data"
     #: Largest `_limit` the resource accepts (over it Close answers 400).
     page_size: t.ClassVar[int] = 100
+    #: Close allows ~20 requests a second; one request at a time reaches half of that at
+    #: typical latency, so a query's next pages are asked for while one is in flight.
+    pages_in_flight = 3
 
     def get_new_paginator(self) -> HasMoreOffsetPaginator:
         return HasMoreOffsetPaginator(page_size=self.page_size)

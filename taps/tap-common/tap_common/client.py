@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import random
 import typing as t
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
 
 import backoff
@@ -19,11 +21,12 @@ from singer_sdk.streams import RESTStream
 
 from tap_common.errors import TapError, http_error_message
 from tap_common.output import CompiledConformance
-from tap_common.pagination import parsed_body, response_json
+from tap_common.pagination import HasMoreOffsetPaginator, parsed_body, response_json
 from tap_common.rate_limit import RateLimiter, remaining_and_reset, retry_after_seconds
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Generator, Iterable
+    from concurrent.futures import Future
 
     from singer_sdk.helpers.types import Context
 
@@ -41,6 +44,11 @@ class SuiteStream(CompiledConformance, RESTStream):
     #: Key of the record list in the response body; None when the body is the list.
     records_key: t.ClassVar[str | None] = "data"
     extra_retry_statuses: t.ClassVar[t.Sequence[int]] = (HTTPStatus.TOO_MANY_REQUESTS,)
+
+    #: Pages of one query requested at once when the paginator can name the next pages
+    #: before the current one arrives (offset paging). The rate limiter still paces every
+    #: request; more than one keeps an API's budget busy despite each request's latency.
+    pages_in_flight: t.ClassVar[int] = 1
 
     _consecutive_unauthorized = 0
 
@@ -170,6 +178,53 @@ class SuiteStream(CompiledConformance, RESTStream):
         return True
 
     # -- records ----------------------------------------------------------------------
+
+    def request_records(self, context: Context | None) -> Iterable[dict]:
+        paginator = self.get_new_paginator()
+        if self.pages_in_flight > 1 and isinstance(paginator, HasMoreOffsetPaginator):
+            yield from self._request_offset_pages_ahead(context, paginator)
+        else:
+            yield from super().request_records(context)
+
+    def _request_offset_pages_ahead(self, context: Context | None, paginator: HasMoreOffsetPaginator) -> Iterable[dict]:
+        """Offset paging with up to `pages_in_flight` requests out; records keep page order.
+
+        The first page goes alone, so a query that fits one page costs one request; after
+        it, the pages past the end that were already asked for (at most
+        `pages_in_flight - 1` per query) are the price of the overlap. An error on a page
+        is raised after every record of the pages before it.
+        """
+        decorated_request = self.request_decorator(self._request)
+        pool = ThreadPoolExecutor(self.pages_in_flight, thread_name_prefix=f"{self.name}-page")
+        in_flight: deque[tuple[requests.PreparedRequest, Future[requests.Response]]] = deque()
+        next_offset = paginator.current_value
+
+        def ask_for_next_page() -> None:
+            nonlocal next_offset
+            paginator._value = next_offset  # noqa: SLF001 - the page the request names
+            prepared = self._prepare_request(context=context, page=paginator)
+            in_flight.append((prepared, pool.submit(decorated_request, prepared, context)))
+            next_offset += paginator._page_size  # noqa: SLF001
+
+        try:
+            with self.get_http_request_counter() as request_counter:
+                request_counter.with_context(context)
+                ask_for_next_page()
+                while in_flight:
+                    prepared, future = in_flight.popleft()
+                    response = future.result()
+                    request_counter.increment()
+                    self.update_sync_costs(prepared, response, context)
+                    records = self.parse_response(response)
+                    if not paginator.has_more(response):
+                        yield from records
+                        return
+                    while len(in_flight) < self.pages_in_flight:
+                        ask_for_next_page()
+                    yield from records
+        finally:
+            # Pages past the end (or past an error) are not waited for.
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def parse_response(self, response: requests.Response) -> Iterable[dict]:
         if self.records_key is None:
