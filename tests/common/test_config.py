@@ -15,7 +15,7 @@ from tests.common.toy import ToyAPI, ToyTap, config_for
         ({"api_url": "http://api.example.com"}, "setting 'api_url' must use https (http only for localhost): 'http://api.example.com'"),
         ({"api_url": "not a url"}, "setting 'api_url' is not a URL: 'not a url'"),
         ({"api_key": "  "}, "setting 'api_key' is empty"),
-        ({"max_requests_per_minute": 0}, "setting 'max_requests_per_minute' must be a positive number"),
+        ({"max_requests_per_minute": 0}, "setting 'max_requests_per_minute' must be a number > 0"),
     ],
 )
 def test_bad_settings_are_refused_before_any_request(serve, overrides, error):

@@ -207,3 +207,21 @@ def test_per_operation_limits_from_five9_pace_report_runs(serve, tmp_path):
     per_minute = Counter(int(start // 60) for start in starts)
     assert max(per_minute.values()) <= 120
     assert "OperationsLimitExceededFault" not in run.stderr
+
+
+def test_fractional_settings_from_a_config_file_are_accepted_and_used(serve, tmp_path):
+    # The SDK reads a file's 0.5 as Decimal; it must pass the checks and size the windows.
+    sim = simulator()
+    server = serve(sim)
+    run = run_tap(
+        "tap-five9",
+        config(server.url, end_date="2024-03-09T02:00:00Z", window_hours=0.5, max_requests_per_minute=6000.5),
+        tmp_path,
+    )
+    assert run.returncode == 0, run.stderr
+    assert [(r["start"], r["end"] - r["start"]) for r in call_runs(sim)] == [
+        (at("2024-03-09T00:00:00Z") + timedelta(minutes=30 * k), timedelta(minutes=30)) for k in range(4)
+    ]
+    assert sorted(r["call_id"] for r in run.records("call_log")) == sorted(
+        r["call_id"] for r in sim.expected_calls(at("2024-03-09T00:00:00Z"), at("2024-03-09T02:00:00Z"))
+    )

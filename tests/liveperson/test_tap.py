@@ -123,7 +123,8 @@ def test_pages_follow_metadata_next_href_with_the_same_body(serve, tmp_path) -> 
 
 def test_second_run_reads_from_bookmark_minus_lookback_per_skill(sim, serve, tmp_path) -> None:
     server = serve(sim)
-    config = _config(server.url, lookback_hours=240)
+    # Fractional: the SDK reads a config file's 239.5 as Decimal, which must be accepted.
+    config = _config(server.url, lookback_hours=239.5)
     first = run_tap(TAP, config, tmp_path / "first")
     assert first.returncode == 0, first.stderr
     bookmarks = {
@@ -146,7 +147,7 @@ def test_second_run_reads_from_bookmark_minus_lookback_per_skill(sim, serve, tmp
     second = run_tap(TAP, config, tmp_path / "second", state=first.last_state)
     assert second.returncode == 0, second.stderr
 
-    lookback = timedelta(hours=240)
+    lookback = timedelta(hours=239.5)
     first_from = {}
     for request in sim.requests_to(SEARCH):
         body = request.json()

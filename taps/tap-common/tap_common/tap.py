@@ -7,6 +7,7 @@ import sys
 import typing as t
 from contextlib import contextmanager
 from datetime import datetime
+from decimal import Decimal
 from functools import cached_property
 from urllib.parse import urlparse
 
@@ -96,6 +97,20 @@ def common_properties(
     ]
 
 
+def number_errors(config: t.Mapping[str, t.Any], name: str, *, minimum: float, above: bool = False, what: str = "a number") -> list[str]:
+    """The error for a number setting that is set but not a number >= (or >) `minimum`.
+
+    The SDK reads a config file's fractions as Decimal, so any real number counts.
+    """
+    value = config.get(name)
+    if value is None:
+        return []
+    is_number = isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+    if not is_number or value < minimum or (above and value == minimum):
+        return [f"setting '{name}' must be {what} {'>' if above else '>='} {minimum:g}"]
+    return []
+
+
 def date_time_errors(config: t.Mapping[str, t.Any], name: str) -> list[str]:
     """The error for a date-time setting that is set but not ISO 8601, if any."""
     value = config.get(name)
@@ -154,9 +169,7 @@ class SuiteTap(Tap):
                 errors.append(f"setting '{name}' is empty")
         errors += date_time_errors(config, "start_date")
         errors += url_errors(config, "api_url")
-        rpm = config.get("max_requests_per_minute")
-        if rpm is not None and (not isinstance(rpm, (int, float)) or rpm <= 0):
-            errors.append("setting 'max_requests_per_minute' must be a positive number")
+        errors += number_errors(config, "max_requests_per_minute", minimum=0, above=True)
         return errors
 
     # -- run --------------------------------------------------------------------------

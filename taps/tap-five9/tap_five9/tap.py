@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from singer_sdk import typing as th
 from singer_sdk.authenticators import BasicAuthenticator
-from tap_common.tap import SuiteTap, common_properties, date_time_errors
+from tap_common.tap import SuiteTap, common_properties, date_time_errors, number_errors
 
 from tap_five9.report_streams import AgentLoginLogoutReportStream, CallLogReportStream
 from tap_five9.rest_streams import AgentLoginLogoutRestStream, CallLogRestStream
@@ -90,9 +90,7 @@ class TapFive9(SuiteTap):
     def config_errors(self, config: t.Mapping[str, t.Any]) -> list[str]:
         errors = super().config_errors(config)
         for name, minimum in (("window_hours", 1 / 3600), ("report_timeout_seconds", 1), ("report_row_limit", 2)):
-            value = config.get(name)
-            if value is not None and (not isinstance(value, (int, float)) or value < minimum):
-                errors.append(f"setting '{name}' must be a number >= {minimum:g}")
+            errors += number_errors(config, name, minimum=minimum)
         if zone := config.get("report_time_zone"):
             try:
                 ZoneInfo(str(zone))

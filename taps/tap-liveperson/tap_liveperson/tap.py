@@ -12,7 +12,7 @@ import requests
 from singer_sdk import typing as th
 from tap_common.auth import ClientCredentialsAuthenticator, OAuth1Authenticator
 from tap_common.errors import TapError, api_error_text
-from tap_common.tap import SuiteTap, common_properties, is_local_host
+from tap_common.tap import SuiteTap, common_properties, is_local_host, number_errors
 
 from tap_liveperson.account_config import AgentGroupsStream, CampaignsStream, SkillsStream, UsersStream
 from tap_liveperson.messaging import MessagingInteractionsStream
@@ -144,9 +144,7 @@ class TapLivePerson(SuiteTap):
             errors.append(
                 f"setting 'window_days' must be 1-{MAX_WINDOW_DAYS} (the API allows at most 3 months)"
             )
-        lookback = config.get("lookback_hours")
-        if lookback is not None and (not isinstance(lookback, (int, float)) or lookback < 0):
-            errors.append("setting 'lookback_hours' must be a number of hours >= 0")
+        errors += number_errors(config, "lookback_hours", minimum=0, what="a number of hours")
         source = config.get("source")
         if source is not None and not (0 < len(str(source)) <= MAX_SOURCE_LENGTH):
             errors.append(f"setting 'source' must be 1-{MAX_SOURCE_LENGTH} characters: {source!r}")
