@@ -11,6 +11,7 @@ import base64
 import dataclasses
 import importlib
 import json
+import math
 import os
 import re
 import statistics
@@ -301,6 +302,37 @@ def replay_plan(simulator: t.Any, base_url: str, stream: str) -> list[dict]:
 # -- rate-limit use ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class RateVariant:
+    """One rate-limit run of a tap: what it is called, how it is configured, what is counted."""
+
+    label: str
+    #: Settings over the API's demo config (given the sandbox URL).
+    config: t.Callable[[str], dict] = lambda _url: {}
+    #: Rows in the sandbox; the default never runs out within a run.
+    records: int = 1_000_000
+    #: Count this Five9 operation type against its per-calendar-minute limit instead of
+    #: counting every request against `max_requests_per_minute`.
+    operation_type: str | None = None
+    #: Requests per minute the sandbox allows when the tap's default depends on its mode.
+    budget: float | None = None
+
+
+#: Five9 has two budgets. Its seed REST facade has a 60/min budget like the other APIs; its
+#: reports mode (the default) is bound by runReport's own counter (16 per calendar minute).
+#: Quarter-hour windows of ~80 rows keep that run bound by the budget, not by CSV volume.
+RATE_VARIANTS: dict[str, tuple[RateVariant, ...]] = {
+    "five9": (
+        RateVariant("five9 (reports)", lambda _url: {"window_hours": 0.25}, records=20_000, operation_type="ReportRun"),
+        RateVariant("five9 (rest)", lambda url: {"api_mode": "rest", "api_url": f"{url}/v1"}, budget=60),
+    ),
+}
+
+
+def rate_variants(name: str) -> tuple[RateVariant, ...]:
+    return RATE_VARIANTS.get(name, (RateVariant(name),))
+
+
 @dataclass
 class RateResult:
     api: str
@@ -311,9 +343,15 @@ class RateResult:
     records: int = 0
     skipped: str = ""
     finished_early: bool = False
+    #: What is counted: "requests" against the per-minute budget, or a Five9 operation type.
+    counted: str = "requests"
+    #: For calendar-minute counters, the allowance of the minutes the run touched.
+    minute_allowance: float | None = None
 
     @property
     def allowed(self) -> float:
+        if self.minute_allowance is not None:
+            return self.minute_allowance
         return (self.limit or 0) * self.seconds / 60
 
     @property
@@ -321,35 +359,53 @@ class RateResult:
         return self.requests / self.allowed if self.allowed else None
 
 
-def rate_run(api: Api, workdir: Path, seconds: float, latency: float, records: int) -> RateResult:
-    """The tap at its default budget against a sandbox enforcing that budget, for `seconds`."""
+def rate_run(api: Api, variant: RateVariant, workdir: Path, seconds: float, latency: float) -> RateResult:
+    """The tap at its default budget against a sandbox enforcing that budget, for `seconds`.
+
+    For a calendar-minute counter the run ends on a minute boundary, and the allowance is
+    the limit times the minutes the run touched (an unused minute's allowance is lost).
+    """
     from suite_sandbox.server import SandboxServer
 
-    result = RateResult(api.name, api.default_rpm)
-    if not api.default_rpm:
+    result = RateResult(variant.label, variant.budget or api.default_rpm)
+    if not result.limit and not variant.operation_type:
         result.skipped = "tap has no default max_requests_per_minute"
         return result
-    simulator = api.simulator(records, unlimited=False)
-    simulator.rate_limit_per_minute = int(api.default_rpm)
+    simulator = api.simulator(variant.records, unlimited=False)
+    if result.limit:
+        simulator.rate_limit_per_minute = int(result.limit)
     simulator.latency = latency
     with SandboxServer(simulator) as server, tempfile.TemporaryFile() as stderr:
         # The tap is killed mid-request when the window closes: keep that broken pipe quiet.
         server._httpd.handle_error = lambda *_: None
-        command = api.command(workdir, api.config(server.url, unlimited=False), f"rate-{api.name}")
+        config = {**api.config(server.url, unlimited=False), **variant.config(server.url)}
+        command = api.command(workdir, config, f"rate-{api.name}")
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr, env=BENCH_ENV)
         # The window opens at the first request (tap start-up is not budget time) and closes
-        # after `seconds` or when the tap is done, whichever is first.
-        first = end = None
+        # after `seconds` (then at the next minute boundary for minute counters) or when the
+        # tap is done, whichever is first.
+        first = closes = None
         while process.poll() is None:
-            now = time.perf_counter()
+            now = time.time()
             if first is None and simulator.requests:
                 first = now
-            if first is not None and now - first >= seconds:
+                closes = first + seconds
+                if variant.operation_type:
+                    closes = math.ceil(closes / 60) * 60 - 0.05
+            if closes is not None and now >= closes:
                 break
             time.sleep(0.01)
-        end = time.perf_counter()
-        # Token/discovery calls are not data requests (most APIs exempt them from the budget).
-        result.requests = sum(1 for r in list(simulator.requests) if not _AUTH_PATH.search(r.path))
+        end = time.time()
+        if variant.operation_type and first is not None:
+            minutes = range(int(first // 60), int(end // 60) + 1)
+            used = simulator.operations_per_minute(variant.operation_type)
+            result.limit = simulator.limits[variant.operation_type]
+            result.counted = f"{variant.operation_type} calls (limit per calendar minute)"
+            result.requests = sum(used.get(minute, 0) for minute in minutes)
+            result.minute_allowance = result.limit * len(minutes)
+        else:
+            # Token/discovery calls are not data requests (most APIs exempt them from the budget).
+            result.requests = sum(1 for r in list(simulator.requests) if not _AUTH_PATH.search(r.path))
         result.rate_limited = simulator.rate_limited
         result.seconds = end - first if first is not None else 0.0
         finished = process.poll() is not None
@@ -364,43 +420,45 @@ def rate_run(api: Api, workdir: Path, seconds: float, latency: float, records: i
     return result
 
 
-def rate_runs(apis: list[Api], workdir: Path, seconds: float, latency: float, records: int) -> list[RateResult]:
+def rate_runs(apis: list[Api], workdir: Path, seconds: float, latency: float) -> list[RateResult]:
     """All APIs at once, each sandbox in its own worker process.
 
     The runs wait on the sandbox's latency, so they can overlap; but sandboxes sharing one
     interpreter would share its GIL, and one busy simulator would slow the others' answers.
     """
     workers = {
-        api.name: subprocess.Popen(
-            [sys.executable, __file__, "rate", api.name, str(workdir), str(seconds), str(latency), str(records)],
+        variant.label: subprocess.Popen(
+            [sys.executable, __file__, "rate", api.name, str(index), str(workdir), str(seconds), str(latency)],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
         )
         for api in apis
+        for index, variant in enumerate(rate_variants(api.name))
     }
     results = []
-    for name, worker in workers.items():
+    for label, worker in workers.items():
         out, _ = worker.communicate()
         try:
             results.append(RateResult(**json.loads(out.strip().splitlines()[-1])))
         except (ValueError, IndexError, TypeError):
-            results.append(RateResult(name, skipped=f"rate worker failed (exit {worker.returncode})"))
+            results.append(RateResult(label, skipped=f"rate worker failed (exit {worker.returncode})"))
     return results
 
 
-def _rate_worker(name: str, workdir: str, seconds: str, latency: str, records: str) -> None:
+def _rate_worker(name: str, index: str, workdir: str, seconds: str, latency: str) -> None:
     api = Api.load(name)
-    folder = Path(workdir) / f"rate-{name}"
+    variant = rate_variants(name)[int(index)]
+    folder = Path(workdir) / f"rate-{name}-{index}"
     folder.mkdir(exist_ok=True)
     if not api.missing:
         api.prepare(folder)
     if api.missing:
-        result = RateResult(name, skipped=api.missing)
+        result = RateResult(variant.label, skipped=api.missing)
     else:
-        result = rate_run(api, folder, float(seconds), float(latency), int(records))
+        result = rate_run(api, variant, folder, float(seconds), float(latency))
     print(json.dumps(dataclasses.asdict(result)))
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["rate"]:
         sys.path.insert(0, str(REPO / "sandbox"))
-        _rate_worker(*sys.argv[2:7])
+        _rate_worker(*sys.argv[2:8])

@@ -134,15 +134,18 @@ def report(args: argparse.Namespace, results: dict) -> str:
         f"## Rate-limit use ({args.rate_seconds:g} s per tap, sandbox latency {args.latency * 1000:.0f} ms, "
         "budget = the tap's default `max_requests_per_minute`)",
         "",
-        "Allowed = limit x run seconds / 60 (the budget pro-rated over the run).",
+        "Allowed = limit x run seconds / 60 (the budget pro-rated over the run). For a counter that",
+        "resets each calendar minute (Five9's per-operation limits) the run ends on a minute boundary",
+        "and allowed = limit x calendar minutes the run touched. 429s counts every refusal for budget,",
+        "Five9's OperationsLimitExceededFault included.",
         "",
-        "| API | limit/min | run s | requests | allowed | share (≥90%) | 429s (=0) | note |",
-        "|---|---|---|---|---|---|---|---|",
+        "| API | counted | limit/min | run s | used | allowed | share (≥90%) | 429s (=0) | note |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in results["rate"]:
         share = row["share"]
         lines.append(
-            f"| {row['api']} | {fmt(row['limit'], 'g')} | {row['seconds']:.1f} | {row['requests']} | "
+            f"| {row['api']} | {row.get('counted', 'requests')} | {fmt(row['limit'], 'g')} | {row['seconds']:.1f} | {row['requests']} | "
             f"{row['allowed']:.1f} | {fmt(share and share * 100, '.0f')}%{verdict(share, (share or 0) >= TARGET_BUDGET)} | "
             f"{row['rate_limited']}{verdict(share, row['rate_limited'] == 0)} | {row['note']} |"
         )
@@ -252,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
                 })
         if apis:
             print(f"rate-limit runs ({args.rate_seconds:g} s, all APIs at once) ...", flush=True)
-            for rate in rate_runs(apis, workdir, args.rate_seconds, args.latency, records=1_000_000):
+            for rate in rate_runs(apis, workdir, args.rate_seconds, args.latency):
                 results["rate"].append(rate_row(rate, args.rate_seconds))
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "latest.md").write_text(report(args, results))
@@ -271,7 +274,7 @@ def rate_row(rate: RateResult, planned: float) -> dict:
     return {
         "api": rate.api, "limit": rate.limit, "seconds": rate.seconds, "requests": rate.requests,
         "allowed": rate.allowed, "share": rate.share if not rate.skipped else None,
-        "rate_limited": rate.rate_limited, "records": rate.records, "note": note,
+        "rate_limited": rate.rate_limited, "records": rate.records, "note": note, "counted": rate.counted,
     }
 
 

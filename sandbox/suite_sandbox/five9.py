@@ -301,6 +301,11 @@ class Five9Simulator(Simulator):
             with self._counter_lock:
                 self._active_soap -= 1
 
+    def operations_per_minute(self, kind: str) -> dict[int, int]:
+        """Accepted calls of one operation type (e.g. ReportRun) per calendar minute (epoch // 60)."""
+        with self._counter_lock:
+            return {minute: used for (counted, minute), used in self._counters.items() if counted == kind}
+
     def _count(self, operation: str) -> Response | None:
         """Five9 counts calls per operation type per calendar minute."""
         kind = OPERATION_TYPES.get(operation)
@@ -311,6 +316,7 @@ class Five9Simulator(Simulator):
             used = self._counters.get((kind, minute), 0)
             if used >= self.limits[kind]:
                 limit = self.limits[kind]
+                self.rate_limited += 1
                 return fault(
                     "soap:Server",
                     f"Operations limit exceeded: {limit} {kind} operations per minute",

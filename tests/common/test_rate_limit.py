@@ -23,14 +23,31 @@ class FakeClock:
         self.now += seconds
 
 
+def sent_at(limiter: RateLimiter, clock: FakeClock, count: int) -> list[float]:
+    times = []
+    for _ in range(count):
+        limiter.acquire()
+        times.append(clock.now - 1000.0)
+    return times
+
+
 def test_requests_are_spread_evenly_over_the_minute():
     clock = FakeClock()
     limiter = RateLimiter(60, clock=clock, sleep=clock.sleep)
-    for _ in range(61):
-        limiter.acquire()
-    # The first goes at once; the other 60 wait one second each.
-    assert clock.now - 1000.0 == pytest.approx(60.0)
+    times = sent_at(limiter, clock, 61)
+    # One a second; the 61st also waits until the first has left the rolling minute (+ slack).
+    assert times[:60] == pytest.approx(list(range(60)))
+    assert times[60] == pytest.approx(60.5)
     assert limiter.requests == 61
+
+
+def test_a_burst_never_puts_more_than_the_limit_in_any_rolling_minute():
+    clock = FakeClock()
+    limiter = RateLimiter(60, burst=10, clock=clock, sleep=clock.sleep)
+    times = sent_at(limiter, clock, 300)
+    assert all(later - earlier >= 60 for earlier, later in zip(times, times[60:]))
+    # ... while still using the budget: 300 requests in about five rolling minutes.
+    assert times[-1] == pytest.approx(4 * 60.5 + 50, abs=1.5)
 
 
 def test_a_burst_is_allowed_then_the_steady_pace_resumes():

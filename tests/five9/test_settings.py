@@ -33,3 +33,22 @@ def test_bad_settings_fail_before_any_request(tmp_path):
     text = run.stderr
     assert "window_hours" in text and "report_time_zone" in text and "api_mode" in text
     assert "five9-sandbox-password" not in run.output()
+
+
+@pytest.mark.parametrize(
+    ("mode", "setting", "expected"),
+    [
+        # Real Five9 has no overall budget: its per-operation counters pace reports mode.
+        ("reports", None, None),
+        ("reports", 30, (2.0, 10)),
+        # The seed's REST facade: 60 a minute, bursts of 10.
+        ("rest", None, (1.0, 10)),
+        ("rest", 120, (0.5, 10)),
+    ],
+)
+def test_the_overall_request_budget_depends_on_the_mode(mode, setting, expected):
+    config = {"username": "u@example.com", "password": "secret-pass", "start_date": "2024-01-01T00:00:00Z", "api_mode": mode}
+    if setting is not None:
+        config["max_requests_per_minute"] = setting
+    limiter = TapFive9(config=config).rate_limiter
+    assert (limiter and (limiter.interval, limiter.burst)) == expected

@@ -13,18 +13,26 @@ import re
 import threading
 import time
 import typing as t
+from collections import deque
 from datetime import datetime, timezone
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
+#: Slack on the rolling minute: a request is counted when it arrives, a little after it left.
+ROLLING_MINUTE_SLACK_SECONDS = 0.5
 # A reset value above this is an epoch timestamp, below it a number of seconds.
 _EPOCH_THRESHOLD = 1_000_000_000
 _RATELIMIT_FIELD = re.compile(r"(\w+)\s*=\s*([0-9.]+)")
 
 
 class RateLimiter:
-    """A token bucket shared by all streams of one tap run (thread-safe)."""
+    """A token bucket shared by all streams of one tap run (thread-safe).
+
+    Bursts spend saved-up tokens, but never more than `max_requests_per_minute` requests
+    go out in any rolling minute: a bucket alone would allow the burst on top of a full
+    minute's pace, which an API counting a sliding minute refuses.
+    """
 
     def __init__(
         self,
@@ -45,6 +53,8 @@ class RateLimiter:
         self._tokens = float(self.burst)
         self._last = clock()
         self._paused_until = 0.0
+        # Send times of the last minute's worth of requests.
+        self._sent: deque[float] = deque(maxlen=max(1, int(max_requests_per_minute)))
         self.requests = 0
         self.waited_seconds = 0.0
 
@@ -58,8 +68,11 @@ class RateLimiter:
                 )
                 self._last = now
                 wait = max(self._paused_until - now, 0.0)
+                if not wait and len(self._sent) == self._sent.maxlen:
+                    wait = max(self._sent[0] + 60 + ROLLING_MINUTE_SLACK_SECONDS - now, 0.0)
                 if not wait and self._tokens >= 1:
                     self._tokens -= 1
+                    self._sent.append(now)
                     self.requests += 1
                     return
                 if not wait:

@@ -50,7 +50,7 @@ class ReportClient:
         config: Mapping[str, t.Any],
         *,
         base_url: str,
-        rate_limiter: RateLimiter,
+        rate_limiter: RateLimiter | None,
         credential_settings: str,
         logger: logging.Logger,
     ) -> None:
@@ -152,7 +152,8 @@ class ReportClient:
         where = f"{stream}: {operation} ({method} {urlparse(self.endpoint).path})"
         attempt = 0
         while True:
-            self.rate_limiter.acquire()
+            if self.rate_limiter is not None:
+                self.rate_limiter.acquire()
             try:
                 with self._lock:
                     return send()

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from singer_sdk import typing as th
 from singer_sdk.authenticators import BasicAuthenticator
+from tap_common.rate_limit import RateLimiter
 from tap_common.tap import SuiteTap, common_properties, date_time_errors, number_errors
 
 from tap_five9.report_streams import AgentLoginLogoutReportStream, CallLogReportStream
@@ -40,7 +41,18 @@ def _properties() -> list[th.Property]:
             "including /v1. Default: from region."
         ),
     )
-    return [api_url if p.name == "api_url" else p for p in common]
+    # No default here either: it depends on the mode (see `rate_limiter`).
+    budget = th.Property(
+        "max_requests_per_minute",
+        th.NumberType,
+        description=(
+            f"Client-side request budget. rest mode: default {DEFAULT_MAX_REQUESTS_PER_MINUTE} (bursts of "
+            f"{RATE_LIMIT_BURST}). reports mode: by default none beyond Five9's own per-operation "
+            "limits, which the tap reads from the domain and paces each operation type to."
+        ),
+    )
+    replaced = {"api_url": api_url, "max_requests_per_minute": budget}
+    return [replaced.get(p.name, p) for p in common]
 
 
 class TapFive9(SuiteTap):
@@ -98,6 +110,14 @@ class TapFive9(SuiteTap):
                 errors.append(f"setting 'report_time_zone' is not a known time zone: {zone!r}")
         errors += date_time_errors(config, "end_date")
         return errors
+
+    @cached_property
+    def rate_limiter(self) -> RateLimiter | None:  # type: ignore[override]
+        """The overall budget; in reports mode Five9's per-operation counters are the real one."""
+        budget = self.config.get("max_requests_per_minute")
+        if budget is None and self.api_mode == "rest":
+            budget = DEFAULT_MAX_REQUESTS_PER_MINUTE
+        return RateLimiter(float(budget), burst=self.rate_limit_burst) if budget is not None else None
 
     @property
     def api_mode(self) -> str:
