@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from suite_sandbox.five9 import PASSWORD, demo_config, make_simulator
 
 from tests.conftest import run_tap
@@ -104,10 +105,12 @@ def test_second_run_starts_at_the_bookmark_and_reads_only_new_windows(serve, tmp
     assert len(both) == len(set(both)) == 200
 
 
-def test_a_window_at_the_row_cap_is_split_until_every_row_fits(serve, tmp_path):
-    sim = simulator(row_cap=30)
+# 21: a quarter's 20 rows plus the header make 21 lines, so it is counted exactly (and fits).
+@pytest.mark.parametrize("cap", [30, 21])
+def test_a_window_at_the_row_cap_is_split_until_every_row_fits(serve, tmp_path, cap):
+    sim = simulator(row_cap=cap)
     server = serve(sim)
-    catalog_free = config(server.url, report_row_limit=30, end_date="2024-03-10T00:00:00Z")
+    catalog_free = config(server.url, report_row_limit=cap, end_date="2024-03-10T00:00:00Z")
     run = run_tap("tap-five9", catalog_free, tmp_path)
     assert run.returncode == 0, run.stderr
 
@@ -121,7 +124,7 @@ def test_a_window_at_the_row_cap_is_split_until_every_row_fits(serve, tmp_path):
     assert windows[1] == (at("2024-03-09T00:00:00Z"), at("2024-03-09T12:00:00Z"))
     leaves = [w for w in windows if w[1] - w[0] == timedelta(hours=6)]
     assert leaves == [(at("2024-03-09T00:00:00Z") + timedelta(hours=6 * k), at("2024-03-09T06:00:00Z") + timedelta(hours=6 * k)) for k in range(4)]
-    assert "hit the 30-row report cap" in run.stderr
+    assert f"hit the {cap}-row report cap" in run.stderr
 
 
 def test_pacific_times_convert_exactly_across_the_end_of_dst(serve, tmp_path):
@@ -225,3 +228,20 @@ def test_fractional_settings_from_a_config_file_are_accepted_and_used(serve, tmp
     assert sorted(r["call_id"] for r in run.records("call_log")) == sorted(
         r["call_id"] for r in sim.expected_calls(at("2024-03-09T00:00:00Z"), at("2024-03-09T02:00:00Z"))
     )
+
+
+def test_a_result_larger_than_the_in_memory_spool_is_read_whole(serve, tmp_path):
+    # 20,000 rows in one window: ~6 MB of CSV, past the 4 MB kept in memory (the rest is on disk).
+    # A call every 3 s: all 20,000 fall on 2024-03-09, one day-long window.
+    sim = simulator(records=20_000, row_cap=50_000, step=timedelta(seconds=3))
+    server = serve(sim)
+    run = run_tap("tap-five9", config(server.url, end_date="2024-03-10T00:00:00Z"), tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert len(call_runs(sim)) == 1
+    calls = run.records("call_log")
+    assert len(calls) == 20_000
+    expected = {r["call_id"]: r for r in sim.expected_calls(at("2024-03-09T00:00:00Z"), at("2024-03-10T00:00:00Z"))}
+    assert {r["call_id"] for r in calls} == set(expected)
+    sample = calls[12_345]
+    assert sample["campaign"] == expected[sample["call_id"]]["campaign"]
+    assert sample["ani"] == expected[sample["call_id"]]["ani"]

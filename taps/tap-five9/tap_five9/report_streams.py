@@ -8,8 +8,6 @@ whenever its result reaches the cap, and bookmarks the end of each finished wind
 
 from __future__ import annotations
 
-import csv
-import io
 import typing as t
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
@@ -131,14 +129,15 @@ class ReportStream(CompiledConformance, Stream):
 
     def _run(self, start: datetime, end: datetime, context: Context | None) -> Iterator[tuple[datetime, Iterator[dict]]]:
         cap = int(self.config.get("report_row_limit", 50_000))
-        text = self.client.run_report(self.name, self.folder_name, self.report_name, start, end, self.users(context))
-        # Records are built lazily from the CSV text: a window costs its text, not its rows.
+        result = self.client.run_report(self.name, self.folder_name, self.report_name, start, end, self.users(context))
+        # Records are built lazily from the spooled CSV: a window costs bounded memory.
         # Lines bound the row count from above (a quoted field may hold a newline); only a
         # window near the cap is counted exactly.
-        rows = text.count("\n")
+        rows = result.newlines
         if rows >= cap:
-            rows = sum(1 for _ in csv.reader(io.StringIO(text))) - 1
+            rows = result.count_rows()
         if rows >= cap:
+            result.close()
             if end - start <= ONE_SECOND:
                 msg = f"{self.name}: {rows} rows in the one-second window at {iso_utc(start)} reach report_row_limit {cap}; cannot split further"
                 raise TapError(msg)
@@ -147,13 +146,11 @@ class ReportStream(CompiledConformance, Stream):
                 "%s: %s .. %s hit the %d-row report cap; splitting it at %s",
                 self.name, iso_utc(start), iso_utc(end), cap, iso_utc(middle),
             )
-            del text
             yield from self._run(start, middle, context)
             yield from self._run(middle, end, context)
             return
-        reader = csv.reader(io.StringIO(text))
-        header = next(reader, [])
-        plan = self._column_plan(header)
+        reader = result.rows()
+        plan = self._column_plan(next(reader, []))
         yield end, (self.typed(plan, row, start, end) for row in reader if row)  # blank lines are no rows
 
     def _column_plan(self, header: list[str]) -> list[tuple[int, str, str]]:

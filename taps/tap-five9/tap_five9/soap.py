@@ -5,17 +5,23 @@ requests of one user), paces each operation type to the domain's per-minute limi
 (read once from getCallCountersState, which is itself unlimited), retries transient
 faults, waits for the next minute on OperationsLimitExceededFault, and turns every
 other failure into one line naming the operation, the fault and Five9's own words.
+
+A report's CSV (up to 50,000 rows in one SOAP answer) is read as a stream and spooled to a
+temporary file past a few MB, so a window costs bounded memory whatever its size.
 """
 
 from __future__ import annotations
 
+import csv
 import math
 import re
+import tempfile
 import threading
 import time
 import typing as t
 from datetime import datetime
 from urllib.parse import urlparse
+from xml.parsers import expat
 
 import requests
 from lxml.etree import XMLSyntaxError
@@ -28,7 +34,7 @@ from zeep.transports import Transport
 
 if t.TYPE_CHECKING:
     import logging
-    from collections.abc import Mapping
+    from collections.abc import Iterator, Mapping
 
 SOAP_PATH = "/wsadmin/v13/AdminWebService"
 BINDING = "{http://service.admin.ws.five9.com/}WsAdminServiceSoapBinding"
@@ -40,6 +46,94 @@ OPERATION_TYPES = {"runReport": "ReportRun", "getReportResultCsv": "ReportResult
 RETRIABLE_FAULTS = {"ServerFault", "ServiceUnavailableFault"}
 MAX_BACKOFF_SECONDS = 60.0
 _TAGS = re.compile(r"<[^>]+>")
+#: CSV text kept in memory per report; the rest of a big result goes to a temporary file.
+SPOOL_BYTES = 4 * 1024 * 1024
+_CHUNK_BYTES = 64 * 1024
+
+
+class StreamingTransport(Transport):
+    """zeep's transport with response bodies read on demand: most answers are read whole
+    as usual, and a report's CSV is parsed as it arrives (see `read_csv_answer`)."""
+
+    def post(self, address: str, message: t.Any, headers: t.Any) -> requests.Response:
+        return self.session.post(address, data=message, headers=headers, timeout=self.operation_timeout, stream=True)
+
+
+class ReportCsv:
+    """The CSV text of one report result, in memory up to SPOOL_BYTES, on disk past it."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+", encoding="utf-8", newline="")
+        #: Newlines seen: one per row plus the header, more if quoted fields hold newlines.
+        self.newlines = 0
+
+    def write(self, text: str) -> None:
+        self._file.write(text)
+        self.newlines += text.count("\n")
+
+    def count_rows(self) -> int:
+        """Rows after the header, counted exactly (quoted fields may hold newlines)."""
+        self._file.seek(0)
+        return max(sum(1 for _ in csv.reader(self._file)) - 1, 0)
+
+    def rows(self) -> Iterator[list[str]]:
+        """The CSV rows (header first), read once; the text is dropped after the last."""
+        try:
+            self._file.seek(0)
+            yield from csv.reader(self._file)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def read_csv_answer(response: requests.Response) -> ReportCsv | None:
+    """Stream a getReportResultCsv answer's `return` text into a ReportCsv.
+
+    None when the body holds no such element (e.g. a SOAP fault answered with 200), so
+    the caller can hand the (small) body to zeep for the usual fault handling.
+    """
+    result = ReportCsv()
+    names: list[str] = []
+    found = False
+    inside = False
+
+    def start(name: str, _attributes: t.Any) -> None:
+        nonlocal found, inside
+        local = name.rsplit(" ", 1)[-1]
+        if local == "return" and names and names[-1] == "getReportResultCsvResponse":
+            found = inside = True
+        names.append(local)
+
+    def end(_name: str) -> None:
+        nonlocal inside
+        names.pop()
+        inside = False
+
+    def text(data: str) -> None:
+        if inside:
+            result.write(data)
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.buffer_text = True
+    parser.buffer_size = _CHUNK_BYTES
+    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text
+    received: list[bytes] = []  # kept only until the CSV starts: a fault's whole body
+    try:
+        for chunk in response.iter_content(_CHUNK_BYTES):
+            if not found:
+                received.append(chunk)
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except BaseException:
+        result.close()
+        raise
+    if not found:
+        result.close()
+        response._content = b"".join(received)  # noqa: SLF001 - the body, already read
+        return None
+    return result
 
 
 class ReportClient:
@@ -64,6 +158,7 @@ class ReportClient:
         self.report_timeout = float(config.get("report_timeout_seconds", 600))
         self._lock = threading.Lock()  # one request at a time
         self._service: t.Any = None
+        self._client: t.Any = None
         self._limiters: dict[str, CalendarMinuteLimiter] = {}
 
     # -- connection -------------------------------------------------------------------
@@ -76,9 +171,10 @@ class ReportClient:
         session.headers["User-Agent"] = self.config.get("user_agent") or "tap-five9"
         timeout = int(self.config.get("request_timeout", 60))
         # Long polls hold the answer up to POLL_SECONDS; the read timeout must outlast them.
-        transport = Transport(session=session, timeout=timeout, operation_timeout=timeout + POLL_SECONDS)
+        transport = StreamingTransport(session=session, timeout=timeout, operation_timeout=timeout + POLL_SECONDS)
         wsdl = f"{self.endpoint}?wsdl&user={self.config['username']}"
         client = self._with_retries(stream, "GET", "WSDL", lambda: Client(wsdl, transport=transport, settings=Settings(xml_huge_tree=True)))
+        self._client = client
         # The WSDL's own address may name another host; always call the configured one.
         self._service = client.create_service(BINDING, self.endpoint)
         # Five9's counters reset on the minute: use each minute's allowance as it comes.
@@ -110,8 +206,8 @@ class ReportClient:
         start: datetime,
         end: datetime,
         users: list[str] | None = None,
-    ) -> str:
-        """Run one report over [start, end) and return its CSV text."""
+    ) -> ReportCsv:
+        """Run one report over [start, end) and return its CSV."""
         criteria: dict[str, t.Any] = {"time": {"start": start, "end": end}}
         if users:
             criteria["reportObjects"] = [{"objectType": "User", "objectNames": users}]
@@ -135,7 +231,7 @@ class ReportClient:
             timeout = max(1, min(int(POLL_SECONDS), math.ceil(deadline - time.monotonic())))
             if not self._call(stream, "isReportRunning", identifier=identifier, timeout=timeout):
                 break
-        return self._call(stream, "getReportResultCsv", identifier=identifier) or ""
+        return self._call(stream, "getReportResultCsv", identifier=identifier)
 
     def _call(self, stream: str, operation: str, **kwargs: t.Any) -> t.Any:
         service = self._connect(stream)
@@ -144,9 +240,23 @@ class ReportClient:
         def send() -> t.Any:
             if limiter is not None:
                 limiter.acquire()
+            if operation == "getReportResultCsv":
+                return self._csv_result(service, **kwargs)
             return getattr(service, operation)(**kwargs)
 
         return self._with_retries(stream, "POST", operation, send)
+
+    def _csv_result(self, service: t.Any, **kwargs: t.Any) -> ReportCsv:
+        with self._client.settings(raw_response=True):
+            response = service.getReportResultCsv(**kwargs)
+        if response.status_code == 200 and (result := read_csv_answer(response)) is not None:
+            return result
+        # A fault or an error page: zeep raises what it raises for every other operation.
+        binding = service._binding  # noqa: SLF001
+        answer = binding.process_reply(self._client, binding.get("getReportResultCsv"), response)
+        result = ReportCsv()
+        result.write(answer or "")
+        return result
 
     def _with_retries(self, stream: str, method: str, operation: str, send: t.Callable[[], t.Any]) -> t.Any:
         where = f"{stream}: {operation} ({method} {urlparse(self.endpoint).path})"
@@ -175,7 +285,7 @@ class ReportClient:
                 if status != 429 and status < 500:
                     raise TapError(message) from None
                 wait = min(self.backoff * 2**attempt, MAX_BACKOFF_SECONDS)
-            except (requests.RequestException, XMLSyntaxError, ZeepXMLSyntaxError) as exc:
+            except (requests.RequestException, XMLSyntaxError, ZeepXMLSyntaxError, expat.ExpatError) as exc:
                 # Resets, timeouts, truncated bodies (ChunkedEncodingError), non-SOAP 200 bodies.
                 message = f"{where} failed: {type(exc).__name__}"
                 wait = min(self.backoff * 2**attempt, MAX_BACKOFF_SECONDS)
