@@ -79,3 +79,42 @@ def test_an_error_on_a_page_comes_after_every_record_before_it(serve, failing_sk
     assert result.exit_code == 1
     assert [r["id"] for r in result.records] == [f"t_{i}" for i in range(int(failing_skip))]
     assert "invalid _skip for this query" in result.output
+
+
+# -- read-ahead (sequential paging, the default) ---------------------------------------------
+
+NEXT_PAGE_ASKED = threading.Event()
+
+
+class ThingsWatchingTheNextPage(Things):
+    """Holds its first record until the API has been asked for the second page."""
+
+    next_page_asked_meanwhile: bool | None = None
+
+    def post_process(self, row: dict, context: t.Any = None) -> dict:
+        if row["id"] == "t_0":
+            type(self).next_page_asked_meanwhile = NEXT_PAGE_ASKED.wait(timeout=10)
+        return row
+
+
+class ToyTapWatching(ToyTap):
+    def discover_streams(self) -> list:
+        return [ThingsWatchingTheNextPage(self)]
+
+
+class SignallingToyAPI(ToyAPI):
+    def list_things(self, request: Request, match: t.Any) -> Response:
+        if request.param("_skip") == "100":
+            NEXT_PAGE_ASKED.set()
+        return super().list_things(request, match)
+
+
+def test_the_next_page_is_requested_while_this_pages_records_are_processed(serve):
+    NEXT_PAGE_ASKED.clear()
+    simulator = SignallingToyAPI(records=250)
+    result = sync(config_for(serve(simulator).url), ToyTapWatching)
+    assert result.exit_code == 0
+    assert ThingsWatchingTheNextPage.next_page_asked_meanwhile is True
+    # The same requests, in the same order, as plain paging; records in order.
+    assert [r.param("_skip") for r in simulator.requests] == ["0", "100", "200"]
+    assert [r["id"] for r in result.records] == [f"t_{i}" for i in range(250)]

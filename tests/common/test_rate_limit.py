@@ -45,7 +45,7 @@ def test_a_burst_never_puts_more_than_the_limit_in_any_rolling_minute():
     clock = FakeClock()
     limiter = RateLimiter(60, burst=10, clock=clock, sleep=clock.sleep)
     times = sent_at(limiter, clock, 300)
-    assert all(later - earlier >= 60 for earlier, later in zip(times, times[60:]))
+    assert all(later - earlier >= 60 for earlier, later in zip(times, times[60:], strict=False))
     # ... while still using the budget: 300 requests in about five rolling minutes.
     assert times[-1] == pytest.approx(4 * 60.5 + 50, abs=1.5)
 

@@ -8,6 +8,7 @@ and a non-zero exit after exactly `max_retries` retries. Never exit 0 with recor
 from __future__ import annotations
 
 import typing as t
+from collections import Counter
 
 import pytest
 from tap_common.auth import TOKEN_REQUEST_TRIES
@@ -97,7 +98,12 @@ def test_a_fault_that_outlasts_the_retries_fails_with_one_line_after_bounded_ret
     assert run.returncode != 0
     line = fatal_line(run)
     assert case.executable in line and "retries" in line, line
-    assert 1000 - injected.times == 3, "expected the first try plus exactly max_retries=2 retries"
+    tries = 1000 - injected.times
+    # Close keeps 3 pages in flight: each of them is retried, within the same bound.
+    in_flight = 3 if case.name == "closeio" else 1
+    assert 3 <= tries <= 3 * in_flight, "expected the first try plus max_retries=2 retries of each request"
+    per_request = Counter((r.path, str(sorted(r.query.items())), r.body) for r in sim.requests_to(case.path, case.method))
+    assert max(per_request.values()) == 3, per_request
     # What was emitted before the failure is a prefix of the sync, never a silent success.
     got = case.ids(run)
     assert len(got) == len(set(got))

@@ -8,15 +8,18 @@ an OAuth token, and one-line fatal errors with no secrets in them.
 
 from __future__ import annotations
 
+import queue
 import random
+import threading
 import typing as t
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from http import HTTPStatus
 
 import backoff
 import requests
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
+from singer_sdk.pagination import SinglePagePaginator
 from singer_sdk.streams import RESTStream
 
 from tap_common.errors import TapError, http_error_message
@@ -26,14 +29,34 @@ from tap_common.rate_limit import RateLimiter, remaining_and_reset, retry_after_
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Generator, Iterable
-    from concurrent.futures import Future
 
     from singer_sdk.helpers.types import Context
+    from singer_sdk.pagination import BaseAPIPaginator
 
 # Exponential backoff when the API gives no wait: 1, 2, 4, 8 ... seconds, at most this.
 MAX_BACKOFF_SECONDS = 60.0
 DEFAULT_MAX_RETRIES = 5
 DEFAULT_REQUEST_TIMEOUT = 60
+
+
+class PagingStopped(Exception):
+    """A page asked for ahead is no longer wanted (the consumer stopped); not retried."""
+
+
+def in_background(function: Callable[..., t.Any], *args: t.Any, name: str) -> Future:
+    """Run `function` in a daemon thread: a run that fails never waits at exit for the
+    retries of requests it no longer needs."""
+    future: Future = Future()
+
+    def run() -> None:
+        if future.set_running_or_notify_cancel():
+            try:
+                future.set_result(function(*args))
+            except BaseException as exc:
+                future.set_exception(exc)
+
+    threading.Thread(target=run, name=name, daemon=True).start()
+    return future
 
 
 class SuiteStream(CompiledConformance, RESTStream):
@@ -49,6 +72,9 @@ class SuiteStream(CompiledConformance, RESTStream):
     #: before the current one arrives (offset paging). The rate limiter still paces every
     #: request; more than one keeps an API's budget busy despite each request's latency.
     pages_in_flight: t.ClassVar[int] = 1
+    #: Otherwise, request the next page in a background thread while this page's records
+    #: are processed: the same requests in the same order, with the waits overlapped.
+    read_ahead: t.ClassVar[bool] = True
 
     _consecutive_unauthorized = 0
 
@@ -180,11 +206,77 @@ class SuiteStream(CompiledConformance, RESTStream):
     # -- records ----------------------------------------------------------------------
 
     def request_records(self, context: Context | None) -> Iterable[dict]:
-        paginator = self.get_new_paginator()
+        paginator = self.get_new_paginator() or SinglePagePaginator()
         if self.pages_in_flight > 1 and isinstance(paginator, HasMoreOffsetPaginator):
             yield from self._request_offset_pages_ahead(context, paginator)
+        elif self.read_ahead:
+            yield from self._request_pages_read_ahead(context, paginator)
         else:
             yield from super().request_records(context)
+
+    def _request_pages_read_ahead(self, context: Context | None, paginator: BaseAPIPaginator) -> Iterable[dict]:
+        """The SDK's paging loop with requests made one page ahead, by a background thread.
+
+        Each request still waits for the answer before it (the next page's token comes from
+        it); what overlaps is the API's response time and this page's record processing.
+        At most two pages are held. An error on a page is raised after every record of the
+        pages before it; a consumer that stops early stops the thread.
+        """
+        stopped = threading.Event()
+        decorated_request = self._request_until(stopped)
+        pages: queue.Queue[t.Any] = queue.Queue(maxsize=1)
+        done = object()
+
+        def hand_over(item: t.Any) -> bool:
+            while not stopped.is_set():
+                try:
+                    pages.put(item, timeout=0.1)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        def fetch_pages() -> None:
+            try:
+                while not paginator.finished and not stopped.is_set():
+                    prepared = self._prepare_request(context=context, page=paginator)
+                    response = decorated_request(prepared, context)
+                    records = list(self.parse_response(response))
+                    if not records and not paginator.continue_if_empty(response):
+                        hand_over((prepared, response, records))
+                        break
+                    paginator.advance(response)
+                    if not hand_over((prepared, response, records)):
+                        return
+            except BaseException as exc:
+                hand_over(exc)
+                return
+            hand_over(done)
+
+        fetcher = threading.Thread(target=fetch_pages, name=f"{self.name}-pages", daemon=True)
+        fetcher.start()
+        try:
+            with self.get_http_request_counter() as request_counter:
+                request_counter.with_context(context)
+                while (item := pages.get()) is not done:
+                    if isinstance(item, BaseException):
+                        raise item
+                    prepared, response, records = item
+                    request_counter.increment()
+                    self.update_sync_costs(prepared, response, context)
+                    yield from records
+        finally:
+            stopped.set()
+
+    def _request_until(self, stopped: threading.Event) -> Callable[[requests.PreparedRequest, Context | None], requests.Response]:
+        """The decorated (paced, retried) request, giving up before any try once `stopped`."""
+
+        def request_unless_stopped(prepared: requests.PreparedRequest, context: Context | None) -> requests.Response:
+            if stopped.is_set():
+                raise PagingStopped
+            return self._request(prepared, context)
+
+        return self.request_decorator(request_unless_stopped)
 
     def _request_offset_pages_ahead(self, context: Context | None, paginator: HasMoreOffsetPaginator) -> Iterable[dict]:
         """Offset paging with up to `pages_in_flight` requests out; records keep page order.
@@ -192,19 +284,20 @@ class SuiteStream(CompiledConformance, RESTStream):
         The first page goes alone, so a query that fits one page costs one request; after
         it, the pages past the end that were already asked for (at most
         `pages_in_flight - 1` per query) are the price of the overlap. An error on a page
-        is raised after every record of the pages before it.
+        is raised after every record of the pages before it; the pages after it stop
+        retrying (each request's retries stay bounded by `max_retries`).
         """
-        decorated_request = self.request_decorator(self._request)
-        pool = ThreadPoolExecutor(self.pages_in_flight, thread_name_prefix=f"{self.name}-page")
+        stopped = threading.Event()
+        decorated_request = self._request_until(stopped)
         in_flight: deque[tuple[requests.PreparedRequest, Future[requests.Response]]] = deque()
         next_offset = paginator.current_value
 
         def ask_for_next_page() -> None:
             nonlocal next_offset
-            paginator._value = next_offset  # noqa: SLF001 - the page the request names
+            paginator._value = next_offset
             prepared = self._prepare_request(context=context, page=paginator)
-            in_flight.append((prepared, pool.submit(decorated_request, prepared, context)))
-            next_offset += paginator._page_size  # noqa: SLF001
+            in_flight.append((prepared, in_background(decorated_request, prepared, context, name=f"{self.name}-page")))
+            next_offset += paginator._page_size
 
         try:
             with self.get_http_request_counter() as request_counter:
@@ -224,7 +317,7 @@ class SuiteStream(CompiledConformance, RESTStream):
                     yield from records
         finally:
             # Pages past the end (or past an error) are not waited for.
-            pool.shutdown(wait=False, cancel_futures=True)
+            stopped.set()
 
     def parse_response(self, response: requests.Response) -> Iterable[dict]:
         if self.records_key is None:

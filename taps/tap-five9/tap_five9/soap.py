@@ -131,7 +131,7 @@ def read_csv_answer(response: requests.Response) -> ReportCsv | None:
         raise
     if not found:
         result.close()
-        response._content = b"".join(received)  # noqa: SLF001 - the body, already read
+        response._content = b"".join(received)
         return None
     return result
 
@@ -252,7 +252,7 @@ class ReportClient:
         if response.status_code == 200 and (result := read_csv_answer(response)) is not None:
             return result
         # A fault or an error page: zeep raises what it raises for every other operation.
-        binding = service._binding  # noqa: SLF001
+        binding = service._binding
         answer = binding.process_reply(self._client, binding.get("getReportResultCsv"), response)
         result = ReportCsv()
         result.write(answer or "")
