@@ -79,6 +79,13 @@ class Run:
     error: str = ""
     #: Seconds from process start to the sandbox's first request (imports, config, discovery).
     startup: float | None = None
+    #: CPU seconds (user + system) of the process and the children it waited for.
+    cpu_seconds: float = 0.0
+
+    @property
+    def cpu_us_per_record(self) -> float | None:
+        """The client's own work per record, whatever the sandbox's share of the machine."""
+        return self.cpu_seconds / self.records * 1e6 if self.records and self.cpu_seconds else None
 
     @property
     def ok(self) -> bool:
@@ -115,6 +122,11 @@ class Subject:
         return statistics.median(good) if good else None
 
     @property
+    def cpu_us_per_record(self) -> float | None:
+        good = [r.cpu_us_per_record for r in self.runs if r.ok and r.cpu_us_per_record]
+        return statistics.median(good) if good else None
+
+    @property
     def reason(self) -> str:
         if self.skipped:
             return self.skipped
@@ -134,6 +146,15 @@ def _peak_rss_mb(pid: int) -> float:
     except OSError:
         pass
     return 0.0
+
+
+def _reap(process: subprocess.Popen, *, block: bool = False) -> t.Any:
+    """The process's resource usage once it has ended (None while it runs); sets returncode."""
+    pid, status, usage = os.wait4(process.pid, 0 if block else os.WNOHANG)
+    if pid == 0:
+        return None
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return usage
 
 
 def measure(
@@ -160,20 +181,23 @@ def measure(
         peak = 0.0
         deadline = start + timeout
         first = None
-        while process.poll() is None:
+        while (usage := _reap(process)) is None:
             peak = max(peak, _peak_rss_mb(process.pid))
             if first is None and simulator is not None and simulator.requests:
                 first = time.perf_counter() - start
             if time.perf_counter() > deadline:
                 process.kill()
-                process.wait()
+                usage = _reap(process, block=True)
                 break
             time.sleep(0.02)
         seconds = time.perf_counter() - start
+        # The kernel's own high-water mark, not only what sampling saw.
+        peak = max(peak, usage.ru_maxrss / 1024) if usage else peak
         out, _ = counter.communicate()
         stderr.seek(0)
         tail = stderr.read().decode(errors="replace").strip().splitlines()
-    run = Run(records=int(out or 0), seconds=seconds, peak_rss_mb=peak, returncode=process.returncode, startup=first)
+    cpu = usage.ru_utime + usage.ru_stime if usage else 0.0
+    run = Run(records=int(out or 0), seconds=seconds, peak_rss_mb=peak, returncode=process.returncode, startup=first, cpu_seconds=cpu)
     if process.returncode != 0:
         errors = [line for line in tail if "ERROR" in line or "Error" in line] or tail
         run.error = (errors[-1] if errors else f"exit {process.returncode}")[:200]

@@ -131,6 +131,20 @@ def report(args: argparse.Namespace, results: dict) -> str:
         )
     lines += [
         "",
+        "Client CPU per record (µs of user + system CPU of the runner's process, start-up included;",
+        "the sandbox's share of the machine left out). 'x less' = the other runner's CPU / ours:",
+        "",
+        "| API | ours | raw ceiling | raw/ours | singer-io peer | x less than singer | dlt rest_api | x less than dlt |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in results["throughput"]:
+        lines.append(
+            f"| {row['api']} | {fmt(row.get('ours_cpu_us'), '.1f')} | {fmt(row.get('raw_cpu_us'), '.1f')} | "
+            f"{fmt(row.get('raw/ours cpu'), '.2f')} | {fmt(row.get('singer_cpu_us'), '.1f')} | "
+            f"{fmt(row.get('singer/ours cpu'), '.2f')} | {fmt(row.get('dlt_cpu_us'), '.1f')} | {fmt(row.get('dlt/ours cpu'), '.2f')} |"
+        )
+    lines += [
+        "",
         f"## Rate-limit use ({args.rate_seconds:g} s per tap, sandbox latency {args.latency * 1000:.0f} ms, "
         "budget = the tap's default `max_requests_per_minute`)",
         "",
@@ -236,11 +250,14 @@ def main(argv: list[str] | None = None) -> int:
             for key, subject in subjects.items():
                 row[key] = subject.rate
                 row[f"{key}_steady"] = subject.steady_rate
+                row[f"{key}_cpu_us"] = subject.cpu_us_per_record
                 row[f"{key}_records"] = [r.records for r in subject.runs]
                 row[f"{key}_cell"] = cell(subject)
             for key in ("raw", "singer", "dlt"):
                 row[f"ours/{key}"] = ratio(row["ours"], row[key])
                 row[f"ours/{key} steady"] = ratio(row["ours_steady"], row[f"{key}_steady"])
+                # How many times less CPU per record than the other runner (higher is better).
+                row[f"{key}/ours cpu"] = ratio(row[f"{key}_cpu_us"], row["ours_cpu_us"])
             results["throughput"].append(row)
             print(f"[{api.name}] {json.dumps({k: v for k, v in row.items() if not k.endswith('_cell')})}", flush=True)
             print(f"[{api.name}] memory at {args.sizes} ...", flush=True)

@@ -67,8 +67,8 @@ def test_run_writes_table_json_and_chart(smoke: tuple[str, Path, subprocess.Comp
     else:  # no matplotlib on this machine (the smoke run never installs it): said so, not hidden
         assert "no chart" in done.stdout
     rows = [line for line in table.splitlines() if line.startswith(f"| {api} |")]
-    # throughput, throughput without start-up, rate, and one memory row per size
-    assert len(rows) == 5, table
+    # throughput, throughput without start-up, CPU per record, rate, and one memory row per size
+    assert len(rows) == 6, table
 
 
 def test_numbers_are_measured_not_invented(smoke: tuple[str, Path, subprocess.CompletedProcess]) -> None:
@@ -82,6 +82,9 @@ def test_numbers_are_measured_not_invented(smoke: tuple[str, Path, subprocess.Co
     assert row["ours/raw"] == pytest.approx(row["ours"] / row["raw"])
     # start-up is measured (time to the sandbox's first request), so steady rates are higher
     assert row["ours_steady"] >= row["ours"] and row["raw_steady"] >= row["raw"]
+    # CPU per record comes from the kernel's accounting of each runner's process
+    assert row["ours_cpu_us"] > 0 and row["raw_cpu_us"] > 0
+    assert row["raw/ours cpu"] == pytest.approx(row["raw_cpu_us"] / row["ours_cpu_us"])
     assert row["singer"] is None and "peers not run" in row["singer_cell"]
     memory = [m for m in results["memory"] if m["api"] == api]
     assert [m["size"] for m in memory] == [100, 300]
