@@ -133,7 +133,7 @@ class SyncResult:
     output: str  # stdout and every log line, as a user would see them
 
 
-def sync(config: dict, tap_class: type[SuiteTap] | None = None) -> SyncResult:
+def sync(config: dict, tap_class: type[SuiteTap] | None = None, catalog: dict | None = None) -> SyncResult:
     """Run ToyTap (or `tap_class`) in-process at DEBUG log level, capturing stdout and all logs."""
     log_stream = io.StringIO()
     handler = logging.StreamHandler(log_stream)
@@ -146,7 +146,7 @@ def sync(config: dict, tap_class: type[SuiteTap] | None = None) -> SyncResult:
     exit_code = 0
     try:
         with redirect_stdout(stdout):
-            tap = (tap_class or ToyTap)(config=config)
+            tap = (tap_class or ToyTap)(config=config, catalog=catalog)
             try:
                 tap.sync_all()
             except SystemExit as exc:

@@ -17,6 +17,7 @@ import typing as t
 from functools import cached_property
 
 from singer_sdk.contrib.msgspec import MsgSpecWriter
+from singer_sdk.helpers._catalog import pop_deselected_record_properties
 from singer_sdk.helpers._typing import (
     _conform_primitive_property,
     _is_exclusive_boolean_type,
@@ -25,7 +26,8 @@ from singer_sdk.helpers._typing import (
     is_uniform_list,
 )
 from singer_sdk.helpers.conform import TypeConformanceLevel
-from singer_sdk.singerlib.messages import SingerMessageType
+from singer_sdk.helpers._util import utc_now
+from singer_sdk.singerlib.messages import RecordMessage, SingerMessageType
 
 if t.TYPE_CHECKING:
     from collections.abc import Generator
@@ -107,12 +109,29 @@ class CompiledConformance:
     def _conformance_plan(self) -> _Plan:
         return _Plan(self.effective_schema)  # type: ignore[attr-defined]
 
+    @cached_property
+    def _everything_selected(self) -> bool:
+        return all(self.mask.values())  # type: ignore[attr-defined]
+
     def _generate_record_messages(self, record: dict) -> Generator[t.Any, None, None]:
+        """The SDK's method with the per-record walks compiled away: the selection walk is
+        skipped when every property is selected, and conformance follows the plan."""
+        if not self._everything_selected:
+            pop_deselected_record_properties(record, self.schema, self.mask)  # type: ignore[attr-defined]
         unmapped: list[str] = []
         record = self._conformance_plan.conform(record, unmapped, None)
         if unmapped:
             _warn_unmapped_properties(self.name, tuple(unmapped), self.logger)  # type: ignore[attr-defined]
-        yield from super()._generate_record_messages(record)  # type: ignore[misc]
+        extracted = utc_now()
+        for stream_map in self.stream_maps:  # type: ignore[attr-defined]
+            mapped_record = stream_map.transform(record)
+            if mapped_record is not None:  # None: filtered out by the map
+                yield RecordMessage(
+                    stream=stream_map.stream_alias,
+                    record=mapped_record,
+                    version=self._stream_version,  # type: ignore[attr-defined]
+                    time_extracted=extracted,
+                )
 
 
 class BufferedSingerWriter(MsgSpecWriter):
