@@ -191,8 +191,8 @@ def measure(
                 break
             time.sleep(0.02)
         seconds = time.perf_counter() - start
-        # The kernel's own high-water mark, not only what sampling saw.
-        peak = max(peak, usage.ru_maxrss / 1024) if usage else peak
+        # Not ru_maxrss: Linux carries the parent's resident size at fork into the child's
+        # (102 MB from this harness), so only VmHWM of the tap's own memory map counts.
         out, _ = counter.communicate()
         stderr.seek(0)
         tail = stderr.read().decode(errors="replace").strip().splitlines()
