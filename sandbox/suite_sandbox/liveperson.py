@@ -207,7 +207,9 @@ class LivePersonSimulator(Simulator):
     def latest_skill_id(self, i: int) -> int:
         """Each conversation has exactly one latest skill; about one in five is Unassigned."""
         rng = random.Random(f"{self.seed}:latest_skill:{i}")
-        return UNASSIGNED_SKILL_ID if rng.random() < 0.2 else rng.choice(self.all_skill_ids())
+        unassigned = rng.random() < 0.2
+        skill_ids = self.all_skill_ids()
+        return UNASSIGNED_SKILL_ID if unassigned or not skill_ids else rng.choice(skill_ids)
 
     def conversation_id(self, i: int) -> str:
         rng = random.Random(f"{self.seed}:conversation_id:{i}")

@@ -280,3 +280,17 @@ def test_conversations_alone_still_walk_every_skill_partition(sim, serve, tmp_pa
     assert run.streams() == {"messaging_interactions"}
     ids = [r["conversation_id"] for r in run.records("messaging_interactions")]
     assert len(ids) == len(set(ids)) == len(sim.conversation_ids(_start(config)))
+
+
+def test_an_account_without_skills_still_reads_its_unassigned_conversations(serve, tmp_path) -> None:
+    sim = lp.make_simulator(records=40, skills=0, span_days=100)
+    server = serve(sim)
+    config = _config(server.url)
+    run = run_tap(TAP, config, tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    assert run.records("skills") == []
+    assert _partitions(run) == {-1: sim.conversation_ids(_start(config), skill_id=-1)}
+    assert len(sim.conversation_ids(_start(config))) == len(sim.conversation_ids(_start(config), skill_id=-1)) > 0
+    (partition,) = run.last_state["bookmarks"]["messaging_interactions"]["partitions"]
+    assert partition["context"] == {"skill_id": -1}

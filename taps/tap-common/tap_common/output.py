@@ -25,8 +25,8 @@ from singer_sdk.helpers._typing import (
     is_object_type,
     is_uniform_list,
 )
-from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.helpers._util import utc_now
+from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.singerlib.messages import RecordMessage, SingerMessageType
 
 if t.TYPE_CHECKING:

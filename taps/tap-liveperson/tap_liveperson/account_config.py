@@ -114,6 +114,13 @@ class SkillsStream(AccountConfigStream):
             yield {"skill_id": UNASSIGNED_SKILL_ID}
         yield {"skill_id": record["id"]}
 
+    def get_records(self, context: Context | None) -> t.Iterable[Record]:
+        yield from super().get_records(context)
+        if not self._unassigned_partition_sent:
+            # An account without skills still has unassigned conversations.
+            self._unassigned_partition_sent = True
+            self._sync_children({"skill_id": UNASSIGNED_SKILL_ID})
+
 
 class AgentGroupsStream(AccountConfigStream):
     name = "agent_groups"
