@@ -8,7 +8,6 @@ an OAuth token, and one-line fatal errors with no secrets in them.
 
 from __future__ import annotations
 
-import queue
 import random
 import threading
 import typing as t
@@ -215,57 +214,34 @@ class SuiteStream(CompiledConformance, RESTStream):
             yield from super().request_records(context)
 
     def _request_pages_read_ahead(self, context: Context | None, paginator: BaseAPIPaginator) -> Iterable[dict]:
-        """The SDK's paging loop with requests made one page ahead, by a background thread.
-
-        Each request still waits for the answer before it (the next page's token comes from
-        it); what overlaps is the API's response time and this page's record processing.
-        At most two pages are held. An error on a page is raised after every record of the
-        pages before it; a consumer that stops early stops the thread.
-        """
+        """The SDK's paging loop with each next page requested before this page's records
+        are processed: the same requests in the same order (the next page's token comes
+        from this answer); what overlaps is the API's response time and the record work.
+        An error on a page is raised after every record of the pages before it."""
         stopped = threading.Event()
         decorated_request = self._request_until(stopped)
-        pages: queue.Queue[t.Any] = queue.Queue(maxsize=1)
-        done = object()
 
-        def hand_over(item: t.Any) -> bool:
-            while not stopped.is_set():
-                try:
-                    pages.put(item, timeout=0.1)
-                    return True
-                except queue.Full:
-                    continue
-            return False
+        def ask_for_page() -> tuple[requests.PreparedRequest, Future[requests.Response]]:
+            prepared = self._prepare_request(context=context, page=paginator)
+            return prepared, in_background(decorated_request, prepared, context, name=f"{self.name}-page")
 
-        def fetch_pages() -> None:
-            try:
-                while not paginator.finished and not stopped.is_set():
-                    prepared = self._prepare_request(context=context, page=paginator)
-                    response = decorated_request(prepared, context)
-                    records = list(self.parse_response(response))
-                    if not records and not paginator.continue_if_empty(response):
-                        hand_over((prepared, response, records))
-                        break
-                    paginator.advance(response)
-                    if not hand_over((prepared, response, records)):
-                        return
-            except BaseException as exc:
-                hand_over(exc)
-                return
-            hand_over(done)
-
-        fetcher = threading.Thread(target=fetch_pages, name=f"{self.name}-pages", daemon=True)
-        fetcher.start()
         try:
             with self.get_http_request_counter() as request_counter:
                 request_counter.with_context(context)
-                while (item := pages.get()) is not done:
-                    if isinstance(item, BaseException):
-                        raise item
-                    prepared, response, records = item
+                upcoming: tuple[requests.PreparedRequest, Future[requests.Response]] | None = ask_for_page()
+                while upcoming is not None:
+                    prepared, future = upcoming
+                    response = future.result()
                     request_counter.increment()
                     self.update_sync_costs(prepared, response, context)
+                    records = self.parse_response(response)
+                    if not records and not paginator.continue_if_empty(response):
+                        return
+                    paginator.advance(response)
+                    upcoming = None if paginator.finished else ask_for_page()
                     yield from records
         finally:
+            # A consumer that stops early stops the page asked for ahead.
             stopped.set()
 
     def _request_until(self, stopped: threading.Event) -> Callable[[requests.PreparedRequest, Context | None], requests.Response]:
