@@ -133,10 +133,13 @@ class SuiteTap(Tap):
     rate_limit_burst: t.ClassVar[int] = 1
 
     @cached_property
-    def rate_limiter(self) -> RateLimiter:
-        return RateLimiter(
-            float(self.config["max_requests_per_minute"]), burst=self.rate_limit_burst
-        )
+    def rate_limiter(self) -> RateLimiter | None:
+        budget = self.requests_per_minute()
+        return RateLimiter(float(budget), burst=self.rate_limit_burst) if budget is not None else None
+
+    def requests_per_minute(self) -> float | None:
+        """The overall request budget; None when the API's own counters are the only one."""
+        return self.config["max_requests_per_minute"]
 
     @cached_property
     def authenticator(self) -> t.Any:

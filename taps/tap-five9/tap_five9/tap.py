@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from singer_sdk import typing as th
 from singer_sdk.authenticators import BasicAuthenticator
-from tap_common.rate_limit import RateLimiter
 from tap_common.tap import SuiteTap, common_properties, date_time_errors, number_errors
 
 from tap_five9.report_streams import AgentLoginLogoutReportStream, CallLogReportStream
@@ -111,13 +110,12 @@ class TapFive9(SuiteTap):
         errors += date_time_errors(config, "end_date")
         return errors
 
-    @cached_property
-    def rate_limiter(self) -> RateLimiter | None:  # type: ignore[override]
-        """The overall budget; in reports mode Five9's per-operation counters are the real one."""
+    def requests_per_minute(self) -> float | None:
+        """In reports mode Five9's per-operation counters are the real budget."""
         budget = self.config.get("max_requests_per_minute")
         if budget is None and self.api_mode == "rest":
             budget = DEFAULT_MAX_REQUESTS_PER_MINUTE
-        return RateLimiter(float(budget), burst=self.rate_limit_burst) if budget is not None else None
+        return budget
 
     @property
     def api_mode(self) -> str:
