@@ -82,6 +82,10 @@ class MeltanoRun:
     stdout: str
     stderr: str
 
+    def log_without_metrics(self) -> str:
+        """The run's log less the SDK's METRIC lines, which would crowd out the error that failed it."""
+        return "\n".join(line for line in self.stderr.splitlines() if "METRIC: {" not in line)
+
     def record_counts(self) -> Counter:
         """Records the tap emitted per stream, from the SDK's record_count metrics in the log."""
         counts: Counter = Counter()
@@ -99,13 +103,32 @@ class MeltanoRun:
         return counts
 
 
+def private_sys_dir(tmp_path: Path) -> Path:
+    """A `.meltano` of this test's own that shares the installed plugins.
+
+    Meltano rewrites a plugin's logging config in `.meltano/run/<plugin>/` before every
+    invocation (truncate, then write): a target starting in a concurrent run of the same
+    plugin could read the file empty and die ("Loader failed"). Its own `run/` also keeps
+    the state.json and catalog cache Meltano writes there apart from other tests'.
+    """
+    sys_dir = tmp_path / "meltano-sys"
+    sys_dir.mkdir(exist_ok=True)
+    for kind in ("extractors", "loaders"):
+        link = sys_dir / kind
+        if not link.exists():
+            link.symlink_to(PLUGINS / kind, target_is_directory=True)
+    return sys_dir
+
+
 class Meltano:
-    """Runs the real `meltano` CLI in the repo's project with a private system database."""
+    """Runs the real `meltano` CLI in the repo's project with a private system database and
+    run directory (the installed plugins are shared)."""
 
     def __init__(self, tmp_path: Path, env: dict[str, str]) -> None:
         self.tmp_path = tmp_path
         self.env = {
             **os.environ,
+            "MELTANO_SYS_DIR_ROOT": str(private_sys_dir(tmp_path)),
             "MELTANO_DATABASE_URI": f"sqlite:///{tmp_path / 'meltano.db'}",
             "MELTANO_ENVIRONMENT": "dev",
             "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
@@ -127,7 +150,7 @@ class Meltano:
         )
         run = MeltanoRun(completed.returncode, completed.stdout, completed.stderr)
         if check:
-            assert run.returncode == 0, f"meltano {' '.join(args)} failed:\n{run.stderr[-4000:]}"
+            assert run.returncode == 0, f"meltano {' '.join(args)} failed:\n{run.log_without_metrics()[-6000:]}"
         return run
 
     def state(self, state_id: str) -> dict:
