@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
 
 from tests.common.toy import ToyAPI, ToyTap, config_for, sync
 
@@ -39,3 +41,23 @@ def test_stream_maps_still_filter_and_drop_properties(serve):
     assert all(set(record) == {"id", "n"} for record in result.records)
     everything = sync(config_for(url)).records
     assert [r["id"] for r in result.records] == [r["id"] for r in everything if r["n"] >= 5]
+
+
+def test_records_still_buffered_at_exit_reach_stdout_and_a_closed_stdout_is_quiet(tmp_path):
+    """The writer buffers RECORDs until the next STATE. At exit the rest is written; if the
+    descriptor is gone by then (a test runner closed its capture file), exit stays quiet."""
+    script = (
+        "import os, sys\n"
+        "from singer_sdk.singerlib.messages import RecordMessage\n"
+        "from tap_common.output import BufferedSingerWriter\n"
+        "writer = BufferedSingerWriter()\n"
+        "writer.write_message(RecordMessage(stream='things', record={'id': 1}))\n"
+        "if sys.argv[1] == 'close':\n"
+        "    os.close(sys.stdout.fileno())\n"
+    )
+    kept = subprocess.run([sys.executable, "-c", script, "keep"], capture_output=True, text=True, check=False)
+    assert kept.returncode == 0, kept.stderr
+    assert '"record":{"id":1}' in kept.stdout.replace(" ", "")
+    closed = subprocess.run([sys.executable, "-c", script, "close"], capture_output=True, text=True, check=False)
+    assert closed.returncode == 0
+    assert closed.stderr == ""

@@ -134,6 +134,15 @@ class CompiledConformance:
                 )
 
 
+def _flush_at_exit(stream: t.Any) -> None:
+    """Write what is still buffered; at exit the reader may be gone or the descriptor closed
+    (an in-process run under a test runner whose capture file was closed): nothing to tell."""
+    try:
+        stream.flush()
+    except (OSError, ValueError):
+        pass
+
+
 class BufferedSingerWriter(MsgSpecWriter):
     """Singer messages as msgspec-encoded lines; stdout flushed after each non-RECORD message.
 
@@ -160,7 +169,7 @@ class BufferedSingerWriter(MsgSpecWriter):
             else:
                 sys.stdout.flush()
                 self._stream = open(fileno, "wb", buffering=1 << 16, closefd=False)
-                atexit.register(self._stream.flush)
+                atexit.register(_flush_at_exit, self._stream)
         return self._stream
 
     def write_message(self, message: Message) -> None:
