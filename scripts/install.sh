@@ -4,6 +4,7 @@
 #   .venv-meltano    Meltano itself, kept apart from the taps' dependencies
 #   .meltano/        every plugin of meltano.yml (`meltano install` reinstalls only what changed)
 #   PostgreSQL       server binaries for the tests' throwaway database, only if missing
+#   libfaketime      for one Five9 rate-limit test, only if missing
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MELTANO_VERSION=4.4.1
@@ -23,9 +24,14 @@ MELTANO_SEND_ANONYMOUS_USAGE_STATS=false .venv-meltano/bin/meltano install >/dev
     || { cat .meltano-install.log >&2; exit 1; }
 rm -f .meltano-install.log
 
-if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+# Debian packages the tests use: PostgreSQL's server binaries, and libfaketime (a tap's clock
+# set just before a minute ends, to test Five9's reset-on-the-minute limits in seconds).
+missing=()
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+compgen -G "/usr/lib/*/faketime/libfaketimeMT.so.1" >/dev/null || missing+=(faketime)
+if [ ${#missing[@]} -gt 0 ]; then
     SUDO=""
     [ "$(id -u)" -eq 0 ] || SUDO="sudo"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi

@@ -32,6 +32,8 @@ class Request:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: bytes
+    #: Wall-clock time (epoch seconds) the request arrived.
+    received_at: float = field(default_factory=time.time)
 
     def param(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import glob
+import re
+import time
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 
@@ -245,3 +248,43 @@ def test_a_result_larger_than_the_in_memory_spool_is_read_whole(serve, tmp_path)
     sample = calls[12_345]
     assert sample["campaign"] == expected[sample["call_id"]]["campaign"]
     assert sample["ani"] == expected[sample["call_id"]]["ani"]
+
+
+def test_an_operations_limit_fault_waits_for_five9s_counters_to_reset_on_the_minute(serve, tmp_path):
+    """Another client of the domain used up this minute's runReport budget: Five9 answers
+    OperationsLimitExceededFault and its counters reset at the next calendar minute. The tap
+    retries just after that minute starts, not sooner (a second fault) and not a back-off
+    later. The tap's clock is shifted (libfaketime) to a few seconds before a minute ends,
+    so the wait is seconds, not up to a minute."""
+    sim = simulator()
+    server = serve(sim)
+    sim.inject_fault(
+        "runReport", "OperationsLimitExceededFault", "Operations limit exceeded: 16 ReportRun operations per minute",
+        limit="16", operationType="ReportRun",
+    )
+    offset = int(54 - time.time() % 60)  # the tap starts at second 53-54 of a minute
+    run = run_tap(
+        "tap-five9",
+        config(server.url, end_date="2024-03-09T06:00:00Z"),
+        tmp_path,
+        env={"LD_PRELOAD": faketime_library(), "FAKETIME": f"{offset:+d}s"},
+    )
+    assert run.returncode == 0, run.stderr
+
+    warnings = [line for line in run.stderr.splitlines() if "OperationsLimitExceededFault" in line]
+    assert len(warnings) == 1, warnings
+    assert "call_log: runReport (POST /wsadmin/v13/AdminWebService) failed: OperationsLimitExceededFault" in warnings[0]
+    refused, retried = [r for r in sim.requests if re.search(rb"<(\w+:)?runReport[\s>]", r.body)][:2]
+    refused_at, retried_at = refused.received_at + offset, retried.received_at + offset  # the tap's clock
+    assert int(retried_at // 60) == int(refused_at // 60) + 1, "the retry went out before the counters reset"
+    assert 0.9 <= retried_at % 60 < 4, f"retried {retried_at % 60:.1f} s into the minute, expected just after it began"
+    assert sorted(r["call_id"] for r in run.records("call_log")) == sorted(
+        r["call_id"] for r in sim.expected_calls(at("2024-03-09T00:00:00Z"), at("2024-03-09T06:00:00Z"))
+    )
+
+
+def faketime_library() -> str:
+    """libfaketime (Debian's faketime package, installed by scripts/install.sh)."""
+    found = sorted(glob.glob("/usr/lib/*/faketime/libfaketimeMT.so.1"))
+    assert found, "libfaketime is missing: run scripts/install.sh (it installs Debian's faketime)"
+    return found[0]
