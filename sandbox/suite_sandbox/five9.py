@@ -268,15 +268,27 @@ class Five9Simulator(Simulator):
             return Response(405, "Use POST for SOAP calls or ?wsdl for the WSDL", content_type="text/plain")
         return Response(200, WSDL_FILE.read_bytes(), content_type="text/xml;charset=UTF-8")
 
-    def _soap(self, request: Request, _match: re.Match[str]) -> Response:
-        if not self._authorized(request):
-            return _unauthorized()
+    @staticmethod
+    def _soap_call(request: Request) -> ET.Element | None:
+        """The operation element of a SOAP request's body (None if it is not SOAP)."""
         try:
             # Local test server parsing its own client's requests.
             body = ET.fromstring(request.body).find(f"{{{SOAP_ENV}}}Body")  # noqa: S314
-            call = body[0] if body is not None and len(body) else None
         except ET.ParseError:
-            call = None
+            return None
+        return body[0] if body is not None and len(body) else None
+
+    def soap_requests(self, operation: str) -> list[Request]:
+        """Every request that called one SOAP operation (faulted ones too), in arrival order."""
+        return [
+            r for r in list(self.requests)
+            if r.method == "POST" and (call := self._soap_call(r)) is not None and call.tag.rsplit("}", 1)[-1] == operation
+        ]
+
+    def _soap(self, request: Request, _match: re.Match[str]) -> Response:
+        if not self._authorized(request):
+            return _unauthorized()
+        call = self._soap_call(request)
         if call is None:
             return fault("soap:Client", "Malformed SOAP request", "IncorrectArgumentFault")
         operation = call.tag.rsplit("}", 1)[-1]

@@ -23,6 +23,7 @@ from .conftest import (
     bookmark_values,
     loader_bin,
     parse_singer,
+    private_sys_dir,
     request_times,
     run_tap_standalone,
 )
@@ -30,8 +31,6 @@ from .pg import PostgresServer
 from .test_hub_definitions import gen
 
 pytestmark = pytest.mark.meltano
-TAPS = list(APIS)
-
 
 def _table(stream: str) -> str:
     return stream.replace("-", "_").lower()
@@ -48,7 +47,7 @@ def _pg_counts(postgres: PostgresServer, schema: str) -> dict[str, int]:
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("api", TAPS)
+@pytest.mark.parametrize("api", APIS)
 def test_meltano_run_into_postgres_upserts_and_keeps_state(
     api: str, meltano_installed: Path, postgres: PostgresServer, sandbox, tmp_path: Path
 ) -> None:
@@ -109,7 +108,7 @@ def test_meltano_run_into_postgres_upserts_and_keeps_state(
         )
 
 
-@pytest.mark.parametrize("api", TAPS)
+@pytest.mark.parametrize("api", APIS)
 def test_meltano_run_into_the_embedded_duckdb_keeps_every_row(
     api: str, meltano_installed: Path, sandbox, tmp_path: Path
 ) -> None:
@@ -186,10 +185,10 @@ def test_pinned_duckdb_loader_keeps_the_first_row_of_every_batch(
     assert _duckdb_counts(database, "t") == sizes
     # Meltano wrote the loader's logging config in this test's own run directory, where no
     # concurrent run can truncate it while this loader reads it.
-    assert (tmp_path / "meltano-sys" / "run" / "target-duckdb" / "target.pipelinewise_logging.conf").exists()
+    assert (private_sys_dir(tmp_path) / "run" / "target-duckdb" / "target.pipelinewise_logging.conf").exists()
 
 
-@pytest.mark.parametrize("api", TAPS)
+@pytest.mark.parametrize("api", APIS)
 def test_standalone_executable_piped_into_target_jsonl(
     api: str, meltano_installed: Path, sandbox, tmp_path: Path
 ) -> None:
