@@ -57,6 +57,20 @@ class TapRun:
     def error_lines(self) -> list[str]:
         return [line for line in self.stderr.splitlines() if "| ERROR" in line]
 
+    @property
+    def cause_lines(self) -> list[str]:
+        """ERROR lines saying what failed (without the run's closing list of failed streams)."""
+        return [line for line in self.error_lines if "synced streams failed:" not in line]
+
+    @property
+    def failed_streams(self) -> list[str]:
+        """The streams the run's closing ERROR line names as failed."""
+        for line in self.error_lines:
+            if "synced streams failed:" in line:
+                names = line.split("synced streams failed:", 1)[1].split("(each named above)")[0]
+                return [name.strip() for name in names.split(",") if name.strip()]
+        return []
+
     def output(self) -> str:
         return self.stdout + self.stderr
 

@@ -37,7 +37,7 @@ def at(text: str) -> datetime:
 
 def fatal_line(run) -> str:
     """The tap's one-line error (the SDK adds only 'An unhandled error occurred while syncing X')."""
-    *sdk, line = run.error_lines
+    *sdk, line = run.cause_lines
     assert all("An unhandled error occurred while syncing" in other for other in sdk), run.stderr
     assert line.count(" | ") == 3, line  # one line, not a traceback
     return line

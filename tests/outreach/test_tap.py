@@ -226,7 +226,7 @@ def test_a_rotated_refresh_token_is_saved_and_used_by_the_next_run(only, tmp_pat
     no_store = {k: v for k, v in cfg.items() if k != "refresh_token_store"}
     third = run_tap(TAP, no_store, tmp_path / "3", catalog=catalog)
     assert third.returncode != 0
-    assert "invalid_grant" in third.error_lines[-1]
+    assert "invalid_grant" in third.cause_lines[-1]
 
 
 @pytest.mark.parametrize(
@@ -244,7 +244,7 @@ def test_a_refused_refresh_is_one_clear_line_and_a_failed_exit(serve, tmp_path, 
     assert run.returncode == 1
     assert run.records() == []
     assert "Traceback" not in run.stderr
-    last = run.error_lines[-1]
+    last = run.cause_lines[-1]
     assert "token request refused" in last
     assert "refresh_token/client_id/client_secret" in last
     assert api_error in last
@@ -301,7 +301,7 @@ def test_a_missing_oauth_scope_is_one_clear_line_naming_stream_and_scope(only, t
     assert run.returncode == 1
     assert "Traceback" not in run.stderr
     assert len(sim.api_requests("calls")) == 1, "a 403 is not retried"
-    last = run.error_lines[-1]
+    last = run.cause_lines[-1]
     assert "calls: GET /api/v2/calls returned 403" in last
     assert "unauthorizedOauthScope" in last and "calls.read" in last
 

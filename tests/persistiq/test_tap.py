@@ -175,7 +175,7 @@ def test_a_wrong_api_key_fails_with_one_clear_line_and_no_key_in_output(persisti
     run = run_tap(TAP, {**config, "api_key": wrong}, tmp_path)
     assert run.returncode != 0
     assert len(run.error_lines) >= 1
-    line = run.error_lines[-1]
+    line = run.cause_lines[-1]
     assert "401" in line and "unauthorized" in line and "api_key" in line and "x-request-id" in line
     # The API echoes the key it was given; the tap must not repeat it.
     assert wrong not in run.output()
@@ -222,6 +222,6 @@ def test_an_interrupted_leads_sync_keeps_the_previous_bookmark(persistiq, tmp_pa
     run = run_tap(TAP, config, tmp_path, catalog=leads_only(config, tmp_path), state=state)
     assert run.returncode != 0
     assert len(run.records("leads")) == 300
-    assert "bad_params: updated_after is invalid" in run.error_lines[-1]
+    assert "bad_params: updated_after is invalid" in run.cause_lines[-1]
     # The new bookmark is promoted only after the last page: a rerun starts where this one did.
     assert run.last_state["bookmarks"]["leads"]["replication_key_value"] == previous

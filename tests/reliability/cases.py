@@ -189,14 +189,14 @@ _SDK_ERROR = re.compile(r"An unhandled error occurred while syncing")
 
 
 def fatal_line(run: TapRun) -> str:
-    """The one line a user reads when a run fails (the SDK may add one 'unhandled error' line)."""
+    """The line a user reads about what failed (before the run's closing list of failed
+    streams, when the failure was one stream's)."""
     assert run.returncode != 0, "expected a failure"
     assert "Traceback" not in run.stderr, run.stderr[-3000:]
-    lines = run.error_lines
-    assert lines, run.stderr[-3000:]
-    *sdk, line = lines
-    assert all(_SDK_ERROR.search(other) for other in sdk), lines
-    return line
+    lines = run.cause_lines
+    assert len(lines) == 1, run.error_lines
+    assert not _SDK_ERROR.search(lines[0]), lines
+    return lines[0]
 
 
 def assert_exactly_once(case: TapCase, sim: t.Any, config: dict, run: TapRun) -> None:

@@ -12,7 +12,6 @@ import json
 import os
 import tempfile
 import threading
-import time
 import typing as t
 from datetime import timedelta
 from pathlib import Path
@@ -28,8 +27,8 @@ from singer_sdk.authenticators import (
 from singer_sdk.helpers._util import utc_now
 
 from tap_common.errors import TapError, api_error_text
-from tap_common.rate_limit import retry_after_seconds
 from tap_common.redaction import register_secret
+from tap_common.retry import WaitPolicy
 
 __all__ = [
     "APIKeyAuthenticator",
@@ -44,8 +43,8 @@ __all__ = [
 # Refresh this long before the API says the token expires, so a token never dies
 # between the check and the request (and never in the middle of a long page).
 DEFAULT_REFRESH_MARGIN = timedelta(minutes=5)
-TOKEN_REQUEST_TRIES = 4
-MAX_TOKEN_WAIT = 120.0
+#: Retries of a token request when the tap passes no wait policy of its own.
+TOKEN_REQUEST_RETRIES = 3
 
 
 class AuthenticationError(TapError):
@@ -65,6 +64,7 @@ class _ExpiringTokenAuthenticator(OAuthAuthenticator):
         client_secret: str | None,
         refresh_margin: timedelta = DEFAULT_REFRESH_MARGIN,
         timeout: float = 60,
+        wait_policy: WaitPolicy | None = None,
         **kwargs: t.Any,
     ) -> None:
         super().__init__(
@@ -76,6 +76,7 @@ class _ExpiringTokenAuthenticator(OAuthAuthenticator):
         register_secret(client_secret)
         self.refresh_margin = refresh_margin
         self.timeout = timeout
+        self.wait_policy = wait_policy or WaitPolicy(max_retries=TOKEN_REQUEST_RETRIES)
         self.refresh_count = 0
         self._lock = threading.Lock()
 
@@ -85,18 +86,14 @@ class _ExpiringTokenAuthenticator(OAuthAuthenticator):
         if not self.expires_in:
             return True
         expires_at = self.last_refreshed + timedelta(seconds=self.expires_in)
-        return utc_now() < expires_at - min(
-            self.refresh_margin, timedelta(seconds=self.expires_in / 2)
-        )
+        return utc_now() < expires_at - min(self.refresh_margin, timedelta(seconds=self.expires_in / 2))
 
     def invalidate_access_token(self) -> None:
         """Forget the access token (the API answered 401), so the next call refreshes."""
         with self._lock:
             self.access_token = None
 
-    def authenticate_request(
-        self, request: requests.PreparedRequest
-    ) -> requests.PreparedRequest:
+    def authenticate_request(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         with self._lock:
             if not self.is_token_valid():
                 self.update_access_token()
@@ -132,30 +129,22 @@ class _ExpiringTokenAuthenticator(OAuthAuthenticator):
 
     def _post_token_request(self) -> requests.Response:
         """POST the grant; a throttled (429, e.g. Outreach's one token a minute) or failing
-        (5xx, connection) token endpoint is retried a few times, waiting what it asks."""
+        (5xx, connection) token endpoint is retried by the run's wait policy."""
         url = _url_without_query(self.auth_endpoint)
-        for attempt in range(TOKEN_REQUEST_TRIES):
-            last_try = attempt == TOKEN_REQUEST_TRIES - 1
-            try:
-                response = requests.post(
-                    self.auth_endpoint,
-                    data=self.oauth_request_body,
-                    headers=self._oauth_headers,
-                    timeout=self.timeout,
-                )
-            except requests.RequestException as exc:
-                if last_try:
-                    msg = f"token request to {url} failed: {type(exc).__name__}"
-                    raise AuthenticationError(msg) from None
-                wait = 2.0**attempt
-            else:
-                transient = response.status_code == 429 or response.status_code >= 500
-                if not transient or last_try:
-                    return response
-                wait = min(retry_after_seconds(response.headers) or 2.0**attempt, MAX_TOKEN_WAIT)
-            self.logger.warning("Token request to %s failed; retrying in %.0f s", url, wait)
-            time.sleep(wait)
-        raise AssertionError("unreachable")  # pragma: no cover
+
+        def send() -> requests.Response:
+            return requests.post(
+                self.auth_endpoint,
+                data=self.oauth_request_body,
+                headers=self._oauth_headers,
+                timeout=self.timeout,
+            )
+
+        try:
+            return self.wait_policy.call(send, what=f"token request to {url}", logger=self.logger)
+        except requests.RequestException as exc:
+            msg = f"token request to {url} failed: {type(exc).__name__}"
+            raise AuthenticationError(msg) from None
 
 
 class ClientCredentialsAuthenticator(_ExpiringTokenAuthenticator):
@@ -287,9 +276,7 @@ class OAuth1Authenticator(APIAuthenticatorBase):
             signature_type="AUTH_HEADER",
         )
 
-    def authenticate_request(
-        self, request: requests.PreparedRequest
-    ) -> requests.PreparedRequest:
+    def authenticate_request(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         # A re-sent request must get a fresh nonce and signature, not two headers.
         request.headers.pop("Authorization", None)
         return self._oauth1(request)

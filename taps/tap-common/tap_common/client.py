@@ -8,12 +8,14 @@ an OAuth token, and one-line fatal errors with no secrets in them.
 
 from __future__ import annotations
 
-import random
 import threading
 import typing as t
 from collections import deque
 from concurrent.futures import Future
+from datetime import datetime, timezone
+from functools import cached_property
 from http import HTTPStatus
+from urllib.parse import urlparse
 
 import backoff
 import requests
@@ -21,10 +23,11 @@ from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.pagination import SinglePagePaginator
 from singer_sdk.streams import RESTStream
 
-from tap_common.errors import TapError, http_error_message
-from tap_common.output import CompiledConformance
+from tap_common.conform import CompiledConformance
+from tap_common.errors import CredentialsRefused, TapError, http_error_message
 from tap_common.pagination import HasMoreOffsetPaginator, parsed_body, response_json
-from tap_common.rate_limit import RateLimiter, remaining_and_reset, retry_after_seconds
+from tap_common.rate_limit import RateLimiter
+from tap_common.retry import TRANSIENT_EXCEPTIONS, WaitPolicy, asked_wait, jittered
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Generator, Iterable
@@ -32,10 +35,26 @@ if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
     from singer_sdk.pagination import BaseAPIPaginator
 
-# Exponential backoff when the API gives no wait: 1, 2, 4, 8 ... seconds, at most this.
-MAX_BACKOFF_SECONDS = 60.0
-DEFAULT_MAX_RETRIES = 5
 DEFAULT_REQUEST_TIMEOUT = 60
+
+
+def _origin(url: str) -> str:
+    """scheme://host:port of a URL, with the scheme's default port spelled out."""
+    parsed = urlparse(url)
+    port = parsed.port or {"https": 443, "http": 80}.get(parsed.scheme)
+    return f"{parsed.scheme}://{parsed.hostname}:{port}".lower()
+
+
+def _sortable(value: t.Any) -> t.Any:
+    """A replication value in a form that compares by time (ISO strings differ in zone
+    spelling and precision: '...Z' and '...+00:00', '.5' and '.500')."""
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return value
 
 
 class PagingStopped(Exception):
@@ -96,35 +115,45 @@ class SuiteStream(CompiledConformance, RESTStream):
 
     # -- requests ---------------------------------------------------------------------
 
+    def build_prepared_request(self, *args: t.Any, **kwargs: t.Any) -> requests.PreparedRequest:
+        """The SDK's request, refused when it would carry credentials off the API's origin
+        (a `links.next` or `_metadata.next.href` naming another host)."""
+        url = kwargs.get("url") or (args[1] if len(args) > 1 else None)
+        if url and _origin(str(url)) != _origin(self.url_base):
+            msg = (
+                f"{self.name}: the API pointed the next request at {_origin(str(url))}, "
+                f"not at {_origin(self.url_base)}; credentials are only sent to the configured API"
+            )
+            raise TapError(msg)
+        return super().build_prepared_request(*args, **kwargs)
+
     def request_decorator(self, func: Callable) -> Callable:
-        def paced_request(prepared_request: requests.PreparedRequest, context: Context | None) -> requests.Response:
+        def paced_request(
+            prepared_request: requests.PreparedRequest, context: Context | None
+        ) -> requests.Response:
             self.rate_limiter.acquire()
             return func(prepared_request, context)
 
         # As the SDK's decorator, minus backoff's own log line (backoff_handler logs once).
         return backoff.on_exception(
             self.backoff_wait_generator,
-            (
-                ConnectionResetError,
-                RetriableAPIError,
-                requests.exceptions.Timeout,
-                requests.exceptions.ConnectionError,
-                requests.exceptions.ChunkedEncodingError,
-                requests.exceptions.ContentDecodingError,
-            ),
+            (RetriableAPIError, *TRANSIENT_EXCEPTIONS),
             max_tries=self.backoff_max_tries,
             on_backoff=self.backoff_handler,
             jitter=self.backoff_jitter,
             logger=None,
         )(paced_request)
 
+    @property
+    def wait_policy(self) -> WaitPolicy:
+        return self._tap.wait_policy  # type: ignore[attr-defined]
+
     def backoff_max_tries(self) -> int:
-        return int(self.config.get("max_retries", DEFAULT_MAX_RETRIES)) + 1
+        return self.wait_policy.max_tries
 
     def backoff_wait_generator(self) -> Generator[float, t.Any, None]:
-        """Wait what the API asks for (Retry-After, reset headers), else back off exponentially."""
-
-        base = float(self.config.get("retry_backoff_seconds", 1.0))
+        """Wait what the API asks for (Retry-After, reset headers), else the policy's backoff."""
+        policy = self.wait_policy
 
         def waits() -> Generator[float, t.Any, None]:
             attempt = 0
@@ -132,19 +161,25 @@ class SuiteStream(CompiledConformance, RESTStream):
             while True:
                 response = getattr(exception, "response", None)
                 asked = self.retry_after(response) if response is not None else None
-                exponential = min(base * 2.0**attempt, MAX_BACKOFF_SECONDS)
+                if asked is not None:
+                    wait = policy.capped(asked, reason=f"{self.name}: the API's answer", logger=self.logger)
+                else:
+                    wait = policy.wait_after(attempt, response, logger=self.logger)
                 attempt += 1
-                exception = yield asked if asked is not None else exponential
+                exception = yield wait
 
         return waits()
 
     def backoff_jitter(self, value: float) -> float:
-        # Never wait less than the API asked; spread retries by up to 10%.
-        return value * (1 + random.random() / 10)  # noqa: S311
+        return jittered(value)
 
     def backoff_handler(self, details: t.Mapping[str, t.Any]) -> None:
         exception = details.get("exception")
-        reason = str(exception) if isinstance(exception, (RetriableAPIError, TapError)) else type(exception).__name__
+        reason = (
+            str(exception)
+            if isinstance(exception, (RetriableAPIError, TapError))
+            else type(exception).__name__
+        )
         self.logger.warning(
             "%s: retrying in %.1f s (attempt %d of %d): %s",
             self.name,
@@ -156,12 +191,8 @@ class SuiteStream(CompiledConformance, RESTStream):
 
     def retry_after(self, response: requests.Response) -> float | None:
         """Seconds the API asked us to wait before retrying, if it said."""
-        if (wait := retry_after_seconds(response.headers)) is not None:
-            return wait
-        remaining, reset = remaining_and_reset(response.headers)
-        if response.status_code == HTTPStatus.TOO_MANY_REQUESTS or remaining == 0:
-            return reset
-        return None
+        asked = asked_wait(response.status_code, response.headers)
+        return asked[0] if asked else None
 
     def validate_response(self, response: requests.Response) -> None:
         self.rate_limiter.observe(response.headers)
@@ -178,6 +209,8 @@ class SuiteStream(CompiledConformance, RESTStream):
             message = http_error_message(self.name, response)
             if status in (HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN):
                 message += f" (check the {self._tap.credential_settings} setting)"  # type: ignore[attr-defined]
+            if status == HTTPStatus.UNAUTHORIZED:
+                raise CredentialsRefused(message)
             raise FatalAPIError(message)
         if self.records_key is not None or self.response_is_json:
             self._check_body(response)
@@ -202,6 +235,53 @@ class SuiteStream(CompiledConformance, RESTStream):
         self.logger.info("%s: access token refused (401); refreshing it and retrying once", self.name)
         return True
 
+    # -- bookmarks --------------------------------------------------------------------
+
+    #: APIs that sort on the server still send the odd record out of order (Outreach does);
+    #: the SDK would stop the stream. Records are emitted as they come instead; mid-stream
+    #: the bookmark follows the last record written (a rerun re-reads from there), and when
+    #: the stream or partition completes it takes the highest value seen.
+    @property
+    def check_sorted(self) -> bool:  # type: ignore[override]
+        # Unsorted streams keep the SDK's comparison: it keeps their highest value.
+        return not self.is_sorted
+
+    def _increment_stream_state(self, latest_record: dict, *, context: Context | None = None) -> None:
+        super()._increment_stream_state(latest_record, context=context)
+        if not (self.is_sorted and self.replication_key):
+            return
+        value = latest_record.get(self.replication_key)
+        if value is None:
+            return
+        state = self.get_context_state(context)
+        highest = self._highest_values.get(id(state))
+        if highest is None or _sortable(value) >= _sortable(highest[1]):
+            self._highest_values[id(state)] = (state, value)
+        elif not self._reported_disorder:
+            self._reported_disorder = True
+            self.logger.info(
+                "%s: a record arrived out of %s order (%s after %s); all records are kept, "
+                "and the bookmark takes the highest value when the stream completes",
+                self.name,
+                self.replication_key,
+                value,
+                highest[1],
+            )
+
+    def _finalize_state(self, state: dict | None = None) -> None:
+        if state is not None and (highest := self._highest_values.pop(id(state), None)):
+            current = state.get("replication_key_value")
+            if current is None or _sortable(highest[1]) > _sortable(current):
+                state["replication_key_value"] = highest[1]
+        super()._finalize_state(state)
+
+    @cached_property
+    def _highest_values(self) -> dict[int, tuple[dict, t.Any]]:
+        # id(state dict) -> (that dict, highest replication value written to it this run)
+        return {}
+
+    _reported_disorder = False
+
     # -- records ----------------------------------------------------------------------
 
     def request_records(self, context: Context | None) -> Iterable[dict]:
@@ -213,7 +293,9 @@ class SuiteStream(CompiledConformance, RESTStream):
         else:
             yield from super().request_records(context)
 
-    def _request_pages_read_ahead(self, context: Context | None, paginator: BaseAPIPaginator) -> Iterable[dict]:
+    def _request_pages_read_ahead(
+        self, context: Context | None, paginator: BaseAPIPaginator
+    ) -> Iterable[dict]:
         """The SDK's paging loop with each next page requested before this page's records
         are processed: the same requests in the same order (the next page's token comes
         from this answer); what overlaps is the API's response time and the record work.
@@ -244,17 +326,23 @@ class SuiteStream(CompiledConformance, RESTStream):
             # A consumer that stops early stops the page asked for ahead.
             stopped.set()
 
-    def _request_until(self, stopped: threading.Event) -> Callable[[requests.PreparedRequest, Context | None], requests.Response]:
+    def _request_until(
+        self, stopped: threading.Event
+    ) -> Callable[[requests.PreparedRequest, Context | None], requests.Response]:
         """The decorated (paced, retried) request, giving up before any try once `stopped`."""
 
-        def request_unless_stopped(prepared: requests.PreparedRequest, context: Context | None) -> requests.Response:
+        def request_unless_stopped(
+            prepared: requests.PreparedRequest, context: Context | None
+        ) -> requests.Response:
             if stopped.is_set():
                 raise PagingStopped
             return self._request(prepared, context)
 
         return self.request_decorator(request_unless_stopped)
 
-    def _request_offset_pages_ahead(self, context: Context | None, paginator: HasMoreOffsetPaginator) -> Iterable[dict]:
+    def _request_offset_pages_ahead(
+        self, context: Context | None, paginator: HasMoreOffsetPaginator
+    ) -> Iterable[dict]:
         """Offset paging with up to `pages_in_flight` requests out; records keep page order.
 
         The first page goes alone, so a query that fits one page costs one request; after
@@ -272,7 +360,9 @@ class SuiteStream(CompiledConformance, RESTStream):
             nonlocal next_offset
             paginator._value = next_offset
             prepared = self._prepare_request(context=context, page=paginator)
-            in_flight.append((prepared, in_background(decorated_request, prepared, context, name=f"{self.name}-page")))
+            in_flight.append(
+                (prepared, in_background(decorated_request, prepared, context, name=f"{self.name}-page"))
+            )
             next_offset += paginator._page_size
 
         try:

@@ -6,6 +6,8 @@ import json
 import typing as t
 from urllib.parse import urlparse
 
+from singer_sdk.exceptions import FatalAPIError
+
 from tap_common.redaction import redact
 
 if t.TYPE_CHECKING:
@@ -19,6 +21,10 @@ class TapError(Exception):
 
     def __init__(self, message: str) -> None:
         super().__init__(redact(" ".join(message.split())))
+
+
+class CredentialsRefused(FatalAPIError):
+    """The API refused the configured credentials (401): every stream would fail."""
 
 
 def _text_from_json(body: t.Any) -> str | None:

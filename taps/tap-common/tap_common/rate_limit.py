@@ -63,9 +63,7 @@ class RateLimiter:
         with self._lock:
             while True:
                 now = self._clock()
-                self._tokens = min(
-                    self.burst, self._tokens + (now - self._last) / self.interval
-                )
+                self._tokens = min(self.burst, self._tokens + (now - self._last) / self.interval)
                 self._last = now
                 wait = max(self._paused_until - now, 0.0)
                 if not wait and len(self._sent) == self._sent.maxlen:
@@ -80,8 +78,13 @@ class RateLimiter:
                 self.waited_seconds += wait
                 self._sleep(wait)
 
+    #: The longest pause a header may impose (the tap sets its `max_wait_seconds`).
+    max_pause_seconds = 3600.0
+
     def pause_for(self, seconds: float) -> None:
-        """Hold every request for `seconds` (the API said its budget is spent)."""
+        """Hold every request for `seconds` (the API said its budget is spent), at most
+        `max_pause_seconds`."""
+        seconds = min(seconds, self.max_pause_seconds)
         if seconds > 0:
             with self._lock:
                 self._paused_until = max(self._paused_until, self._clock() + seconds)
@@ -134,7 +137,9 @@ class CalendarMinuteLimiter:
 
 
 def _seconds_until(value: float, now: float | None = None) -> float:
-    """A reset given as epoch seconds or as a delay, as a delay in seconds."""
+    """A reset given as epoch seconds (or milliseconds) or as a delay, as a delay in seconds."""
+    if value > _EPOCH_THRESHOLD * 100:
+        value /= 1000.0
     if value > _EPOCH_THRESHOLD:
         return max(value - (now if now is not None else time.time()), 0.0)
     return max(value, 0.0)
@@ -171,13 +176,14 @@ def remaining_and_reset(headers: Mapping[str, str]) -> tuple[float | None, float
 
 
 def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
-    """Seconds to wait from `Retry-After` (delay, HTTP date or ISO timestamp)."""
+    """Seconds to wait from `Retry-After`: delay seconds, epoch seconds (Outreach aliases
+    its `X-RateLimit-Reset` epoch as `Retry-After`), HTTP date or ISO timestamp."""
     value = headers.get("Retry-After")
     if not value:
         return None
     value = value.strip()
     try:
-        return max(float(value), 0.0)
+        return _seconds_until(float(value))
     except ValueError:
         pass
     when: datetime | None

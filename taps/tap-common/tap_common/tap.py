@@ -15,12 +15,19 @@ import requests
 from singer_sdk import Tap
 from singer_sdk import typing as th
 from singer_sdk.authenticators import SimpleAuthenticator
-from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, RetriableAPIError
+from singer_sdk.exceptions import (
+    ConfigValidationError,
+    FatalAPIError,
+    InvalidStreamSortException,
+    RetriableAPIError,
+)
 
-from tap_common.errors import TapError
+from tap_common.auth import AuthenticationError
+from tap_common.errors import CredentialsRefused, TapError
 from tap_common.output import BufferedSingerWriter
 from tap_common.rate_limit import RateLimiter
 from tap_common.redaction import redact, register_secret
+from tap_common.retry import WaitPolicy
 
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
@@ -94,10 +101,21 @@ def common_properties(
             default=1.0,
             description="First wait of the exponential backoff when the API names no wait.",
         ),
+        th.Property(
+            "max_wait_seconds",
+            th.NumberType,
+            default=3600,
+            description=(
+                "Longest wait any rate-limit header may impose before a retry (longer asks are "
+                "cut to this, with a warning)."
+            ),
+        ),
     ]
 
 
-def number_errors(config: t.Mapping[str, t.Any], name: str, *, minimum: float, above: bool = False, what: str = "a number") -> list[str]:
+def number_errors(
+    config: t.Mapping[str, t.Any], name: str, *, minimum: float, above: bool = False, what: str = "a number"
+) -> list[str]:
     """The error for a number setting that is set but not a number >= (or >) `minimum`.
 
     The SDK reads a config file's fractions as Decimal, so any real number counts.
@@ -132,10 +150,26 @@ class SuiteTap(Tap):
     #: Requests the API allows in a burst above the steady per-minute pace.
     rate_limit_burst: t.ClassVar[int] = 1
 
+    #: The API's own retry schedule for 5xx and connection faults (None: exponential).
+    retry_schedule: t.ClassVar[tuple[float, ...] | None] = None
+    #: Wait on a 429 that names no wait, for APIs with a fixed window (None: backoff).
+    rate_limited_wait_seconds: t.ClassVar[float | None] = None
+
+    @cached_property
+    def wait_policy(self) -> WaitPolicy:
+        """How every request of this run (data, token, discovery, SOAP) waits and retries."""
+        return WaitPolicy.from_config(
+            self.config, schedule=self.retry_schedule, rate_limited_seconds=self.rate_limited_wait_seconds
+        )
+
     @cached_property
     def rate_limiter(self) -> RateLimiter | None:
         budget = self.requests_per_minute()
-        return RateLimiter(float(budget), burst=self.rate_limit_burst) if budget is not None else None
+        if budget is None:
+            return None
+        limiter = RateLimiter(float(budget), burst=self.rate_limit_burst)
+        limiter.max_pause_seconds = self.wait_policy.max_wait_seconds
+        return limiter
 
     def requests_per_minute(self) -> float | None:
         """The overall request budget; None when the API's own counters are the only one."""
@@ -173,33 +207,89 @@ class SuiteTap(Tap):
         errors += date_time_errors(config, "start_date")
         errors += url_errors(config, "api_url")
         errors += number_errors(config, "max_requests_per_minute", minimum=0, above=True)
+        errors += number_errors(config, "retry_backoff_seconds", minimum=0)
+        errors += number_errors(config, "max_wait_seconds", minimum=0, above=True)
         return errors
 
     # -- run --------------------------------------------------------------------------
 
+    def __init__(self, *args: t.Any, validate_config: bool = True, **kwargs: t.Any) -> None:
+        # The SDK skips config validation in discovery mode; Meltano runs discovery before
+        # every sync, so a bad setting must be refused there too, before any request.
+        super().__init__(*args, validate_config=True, **kwargs)
+
     def sync_all(self) -> None:
-        """Sync; the state reached so far is emitted before any failure, so a rerun resumes."""
+        """Sync every selected stream, even when one fails.
+
+        A stream that fails is reported in one ERROR line, its state left at its last safe
+        point (bookmarks only ever cover records already written), and the others go on;
+        the run then ends with one ERROR line naming the failed streams and exit code 1.
+        Refused credentials (401) and a closed output end the run at once: every other
+        stream would fail the same way.
+        """
         for stream in self.streams.values():
             stream.logger.addFilter(_demote_sdk_unhandled_error)
+        failed: list[str] = []
         with self.failing_clearly():
-            super().sync_all()
+            self._reset_state_progress_markers()
+            self._set_compatible_replication_methods()
+            if self.state:
+                self._state_writer.write_state(self.state)
+            for stream in self.streams.values():
+                if stream.parent_stream_type or not (stream.selected or stream.has_selected_descendents):
+                    continue
+                try:
+                    stream.sync()
+                    stream.finalize_state_progress_markers()
+                except RUN_ENDING_ERRORS:
+                    raise
+                except Exception as exc:
+                    self._report_stream_failure(stream.name, exc)
+                    failed.append(stream.name)
+            self._report_run_summaries()
+        if failed:
+            self._state_writer.write_state(self.state)
+            self.logger.error(
+                "%s: %d of %d synced streams failed: %s (each named above); the others completed",
+                self.name,
+                len(failed),
+                sum(1 for s in self.streams.values() if s.selected and not s.parent_stream_type),
+                ", ".join(failed),
+            )
+            sys.exit(1)
+
+    def _report_stream_failure(self, stream_name: str, exc: Exception) -> None:
+        message = failure_message(exc, retries=self.config.get("max_retries", 5))
+        if not message.startswith(f"{stream_name}:"):
+            message = f"{stream_name}: {message}"
+        self.logger.debug("%s failed", stream_name, exc_info=exc)
+        self.logger.error("%s", redact(" ".join(message.split())))
+        # A rerun resumes from here: what this stream (and the others) reached so far.
+        self._state_writer.write_state(self.state)
+
+    def _report_run_summaries(self) -> None:
+        for stream in self.streams.values():
+            stream.log_sync_costs()
+            summary = getattr(stream, "moved_fields_summary", None)
+            if summary is not None and (line := summary()):
+                self.logger.warning("%s", line)
 
     @contextmanager
     def failing_clearly(self, *, write_state: bool = True) -> t.Iterator[None]:
-        """Turn an API or request failure into one clear ERROR line and exit code 1.
+        """Turn a failure outside any one stream (catalog, custom-field definitions, refused
+        credentials) into one clear ERROR line and exit code 1.
 
         `write_state=False` before anything was synced: an empty STATE would reset the
         target's saved one.
         """
-        retries = self.config.get("max_retries", 5)
         try:
             yield
-        except RetriableAPIError as exc:
-            message = f"gave up after {retries} retries: {exc}"
-        except (FatalAPIError, TapError) as exc:
-            message = str(exc)
-        except requests.RequestException as exc:
-            message = f"request failed after {retries} retries: {_describe(exc)}"
+        except BrokenPipeError:
+            # The target is gone: nothing more can be delivered, and nothing to tell it.
+            sys.exit(1)
+        except Exception as exc:
+            message = failure_message(exc, retries=self.config.get("max_retries", 5))
+            self.logger.debug("run failed", exc_info=exc)
         else:
             return
         if write_state:
@@ -208,11 +298,35 @@ class SuiteTap(Tap):
         sys.exit(1)
 
 
+#: Failures that end the whole run instead of one stream.
+RUN_ENDING_ERRORS: tuple[type[BaseException], ...] = (
+    CredentialsRefused,
+    AuthenticationError,
+    BrokenPipeError,
+)
+
+
+def failure_message(exc: BaseException, *, retries: t.Any) -> str:
+    """What a user reads about a failure: the cause, on one line, without secrets."""
+    if isinstance(exc, RetriableAPIError):
+        return f"gave up after {retries} retries: {exc}"
+    if isinstance(exc, (FatalAPIError, TapError)):
+        return str(exc)
+    if isinstance(exc, requests.RequestException):
+        return f"request failed after {retries} retries: {_describe(exc)}"
+    if isinstance(exc, InvalidStreamSortException):
+        return f"records out of order: {exc}"
+    text = str(exc) or "(no message)"
+    return f"unexpected {type(exc).__name__}: {text} (a bug in the tap: please report it)"
+
+
 def _demote_sdk_unhandled_error(record: logging.LogRecord) -> bool:
     """The SDK logs "An unhandled error occurred while syncing X" at ERROR for every stream
     the failure passes through; the tap's own last line already says what failed, so these
     become INFO and a user sees exactly one ERROR line."""
-    if record.levelno == logging.ERROR and str(record.msg).startswith("An unhandled error occurred while syncing"):
+    if record.levelno == logging.ERROR and str(record.msg).startswith(
+        "An unhandled error occurred while syncing"
+    ):
         record.levelno, record.levelname = logging.INFO, "INFO"
     return True
 

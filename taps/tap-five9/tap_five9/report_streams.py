@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from singer_sdk import Stream
 from tap_common.errors import TapError
-from tap_common.output import CompiledConformance
+from tap_common.conform import CompiledConformance
 
 from tap_five9 import schemas
 

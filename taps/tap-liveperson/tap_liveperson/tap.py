@@ -222,6 +222,7 @@ class TapLivePerson(SuiteTap):
                 client_id=self.config["client_id"],
                 client_secret=self.config["client_secret"],
                 timeout=int(self.config.get("request_timeout", 60)),
+                wait_policy=self.wait_policy,
             )
         return OAuth1Authenticator(
             client_key=self.config["app_key"],

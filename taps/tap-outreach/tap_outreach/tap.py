@@ -84,6 +84,7 @@ class TapOutreach(SuiteTap):
             redirect_uri=self.config.get("redirect_uri"),
             store=RefreshTokenStore(store_path) if store_path else None,
             timeout=float(self.config.get("request_timeout") or 60),
+            wait_policy=self.wait_policy,
         )
 
     def config_errors(self, config: t.Mapping[str, t.Any]) -> list[str]:

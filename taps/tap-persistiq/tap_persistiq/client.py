@@ -76,7 +76,7 @@ class PersistIQStream(SuiteStream):
         except FatalAPIError as exc:
             if not request_id:
                 raise
-            raise FatalAPIError(f"{exc} (x-request-id {request_id})") from None
+            raise type(exc)(f"{exc} (x-request-id {request_id})") from None
         except RetriableAPIError as exc:
             if not request_id:
                 raise
