@@ -1,6 +1,6 @@
 """Draw benchmarks/results/latest.png from latest.json (needs matplotlib).
 
-    python benchmarks/chart.py benchmarks/results/latest.json benchmarks/results/latest.png
+python benchmarks/chart.py benchmarks/results/latest.json benchmarks/results/latest.png
 """
 
 from __future__ import annotations

@@ -30,7 +30,12 @@ def main() -> None:
         now = datetime.now(timezone.utc).isoformat()
         for item in resource:
             for record in item if isinstance(item, list) else [item]:
-                write(json.dumps({"type": "RECORD", "stream": resource.name, "record": record, "time_extracted": now}, default=str))
+                write(
+                    json.dumps(
+                        {"type": "RECORD", "stream": resource.name, "record": record, "time_extracted": now},
+                        default=str,
+                    )
+                )
                 write("\n")
                 count += 1
     sys.stdout.flush()

@@ -34,7 +34,9 @@ entry.load()()
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("api")
     parser.add_argument("--records", type=int, default=20_000)
     parser.add_argument("--repeats", type=int, default=3)
@@ -53,13 +55,19 @@ def main() -> int:
                     run = measure(tap, simulator=simulator)
                     rates[level].append(run.steady_rate or 0)
                     if level == "NONE":
-                        plan = write_json(workdir / "plan.json", replay_plan(simulator, server.url, api.stream))
+                        plan = write_json(
+                            workdir / "plan.json", replay_plan(simulator, server.url, api.stream)
+                        )
                         simulator.requests.clear()
-                        raw = measure([sys.executable, str(Path(__file__).parent / "raw_ceiling.py"), str(plan)],
-                                      simulator=simulator)
+                        raw = measure(
+                            [sys.executable, str(Path(__file__).parent / "raw_ceiling.py"), str(plan)],
+                            simulator=simulator,
+                        )
                         rates["raw ceiling"].append(raw.steady_rate or 0)
     raw = statistics.median(rates["raw ceiling"])
-    print(f"{api.name} {api.stream}, {args.records:,} records, median of {args.repeats}, records/s after start-up")
+    print(
+        f"{api.name} {api.stream}, {args.records:,} records, median of {args.repeats}, records/s after start-up"
+    )
     print("| level | records/s | vs raw ceiling |")
     print("|---|---|---|")
     for level, values in rates.items():

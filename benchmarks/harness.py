@@ -197,7 +197,14 @@ def measure(
         stderr.seek(0)
         tail = stderr.read().decode(errors="replace").strip().splitlines()
     cpu = usage.ru_utime + usage.ru_stime if usage else 0.0
-    run = Run(records=int(out or 0), seconds=seconds, peak_rss_mb=peak, returncode=process.returncode, startup=first, cpu_seconds=cpu)
+    run = Run(
+        records=int(out or 0),
+        seconds=seconds,
+        peak_rss_mb=peak,
+        returncode=process.returncode,
+        startup=first,
+        cpu_seconds=cpu,
+    )
     if process.returncode != 0:
         errors = [line for line in tail if "ERROR" in line or "Error" in line] or tail
         run.error = (errors[-1] if errors else f"exit {process.returncode}")[:200]
@@ -258,7 +265,10 @@ class Api:
         from suite_sandbox.server import SandboxServer
 
         about = subprocess.run(
-            [self.executable, "--about", "--format", "json"], capture_output=True, text=True, check=False,
+            [self.executable, "--about", "--format", "json"],
+            capture_output=True,
+            text=True,
+            check=False,
             env=BENCH_ENV,  # also warms the bytecode cache, so no run pays for compiling
         )
         try:
@@ -270,7 +280,10 @@ class Api:
             config_path = write_json(workdir / f"{self.name}-discover.json", self.config(server.url))
             discovered = subprocess.run(
                 [self.executable, "--config", str(config_path), "--discover"],
-                capture_output=True, text=True, check=False, env=BENCH_ENV,
+                capture_output=True,
+                text=True,
+                check=False,
+                env=BENCH_ENV,
             )
         if discovered.returncode != 0:
             self.missing = f"--discover failed: {discovered.stderr.strip().splitlines()[-1:]}"
@@ -311,15 +324,19 @@ def replay_plan(simulator: t.Any, base_url: str, stream: str) -> list[dict]:
         if _AUTH_PATH.search(request.path):
             continue
         query = "&".join(
-            f"{quote(k, safe='[]')}={quote(v, safe='[]')}" for k, values in request.query.items() for v in values
+            f"{quote(k, safe='[]')}={quote(v, safe='[]')}"
+            for k, values in request.query.items()
+            for v in values
         )
-        plan.append({
-            "method": request.method,
-            "url": f"{base_url}{request.path}" + (f"?{query}" if query else ""),
-            "headers": request.headers,
-            "body": base64.b64encode(request.body).decode() if request.body else "",
-            "stream": stream,
-        })
+        plan.append(
+            {
+                "method": request.method,
+                "url": f"{base_url}{request.path}" + (f"?{query}" if query else ""),
+                "headers": request.headers,
+                "body": base64.b64encode(request.body).decode() if request.body else "",
+                "stream": stream,
+            }
+        )
     return plan
 
 
@@ -347,7 +364,9 @@ class RateVariant:
 #: Quarter-hour windows of ~80 rows keep that run bound by the budget, not by CSV volume.
 RATE_VARIANTS: dict[str, tuple[RateVariant, ...]] = {
     "five9": (
-        RateVariant("five9 (reports)", lambda _url: {"window_hours": 0.25}, records=20_000, operation_type="ReportRun"),
+        RateVariant(
+            "five9 (reports)", lambda _url: {"window_hours": 0.25}, records=20_000, operation_type="ReportRun"
+        ),
         RateVariant("five9 (rest)", lambda url: {"api_mode": "rest", "api_url": f"{url}/v1"}, budget=60),
     ),
 }
@@ -452,8 +471,19 @@ def rate_runs(apis: list[Api], workdir: Path, seconds: float, latency: float) ->
     """
     workers = {
         variant.label: subprocess.Popen(
-            [sys.executable, __file__, "rate", api.name, str(index), str(workdir), str(seconds), str(latency)],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+            [
+                sys.executable,
+                __file__,
+                "rate",
+                api.name,
+                str(index),
+                str(workdir),
+                str(seconds),
+                str(latency),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
         )
         for api in apis
         for index, variant in enumerate(rate_variants(api.name))

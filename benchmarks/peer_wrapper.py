@@ -39,7 +39,7 @@ def main() -> None:
     # an old peer predates (each one is named in benchmarks/peers.py with its reason).
     extra_params = rewrites.pop("__params__", {})
     module_name, _, function = sys.argv[2].partition(":")
-    tap_args = sys.argv[sys.argv.index("--") + 1:]
+    tap_args = sys.argv[sys.argv.index("--") + 1 :]
     # Longest prefix first, so a specific API base wins over a catch-all host rewrite.
     ordered = sorted(rewrites.items(), key=lambda item: -len(item[0]))
     original = requests.Session.request
@@ -49,10 +49,10 @@ def main() -> None:
             if url.startswith(real):
                 if real.endswith("://"):
                     # Catch-all: drop the real host, keep the path.
-                    rest = url[len(real):]
+                    rest = url[len(real) :]
                     path = rest.partition("/")[2]
                     return sandbox.rstrip("/") + "/" + path
-                return sandbox + url[len(real):]
+                return sandbox + url[len(real) :]
         return url
 
     def request(self, method, url, *args, **kwargs):  # type: ignore[no-untyped-def]

@@ -36,12 +36,18 @@ SINGER_PEERS: dict[str, SingerPeer] = {
     # Outreach's docs ask for a JSON:API Content-Type on every request, but whether GETs are
     # refused without it is unconfirmed and singer-io's tap (which sends none) works live.
     "outreach": SingerPeer(
-        "tap-outreach", "tap_outreach:main", "prospects", "https://api.outreach.io/api/v2",
+        "tap-outreach",
+        "tap_outreach:main",
+        "prospects",
+        "https://api.outreach.io/api/v2",
         sim_attrs={"require_content_type": False},
     ),
     # The 2020 peer predates LivePerson making `source` required on conversation searches.
     "liveperson": SingerPeer(
-        "tap-liveperson", "tap_liveperson:main", "messaging_interactions", "http://api.liveperson.net",
+        "tap-liveperson",
+        "tap_liveperson:main",
+        "messaging_interactions",
+        "http://api.liveperson.net",
         params={r"/conversations/search": {"source": "singerPeer"}},
     ),
 }
@@ -87,7 +93,10 @@ def singer_peer_command(api: Api, workdir: Path, url: str) -> tuple[list[str], s
     config_path = write_json(workdir / f"{peer.package}-config.json", config)
     wrapper = [python, str(BENCH_DIR / "peer_wrapper.py"), json.dumps(rewrites), peer.entry, "--"]
     discovered = subprocess.run(
-        [*wrapper, "--config", str(config_path), "--discover"], capture_output=True, text=True, check=False,
+        [*wrapper, "--config", str(config_path), "--discover"],
+        capture_output=True,
+        text=True,
+        check=False,
         env=BENCH_ENV,
     )
     if discovered.returncode != 0:
@@ -105,36 +114,63 @@ def dlt_spec(api: Api, url: str, page_size: int) -> tuple[dict, str]:
     base = str(ours.get("api_url") or url).rstrip("/") + "/"
     if api.name == "closeio":
         resource = {
-            "name": "leads", "endpoint": {
-                "path": "lead/", "data_selector": "data",
-                "paginator": {"type": "offset", "limit": page_size, "limit_param": "_limit",
-                              "offset_param": "_skip", "total_path": None, "has_more_path": "has_more"},
+            "name": "leads",
+            "endpoint": {
+                "path": "lead/",
+                "data_selector": "data",
+                "paginator": {
+                    "type": "offset",
+                    "limit": page_size,
+                    "limit_param": "_limit",
+                    "offset_param": "_skip",
+                    "total_path": None,
+                    "has_more_path": "has_more",
+                },
             },
         }
         auth = {"type": "http_basic", "username": ours.get("api_key", ""), "password": ""}
         return {"config": {"client": {"base_url": base, "auth": auth}, "resources": [resource]}}, ""
     if api.name == "persistiq":
         resource = {
-            "name": "leads", "endpoint": {
-                "path": "leads", "data_selector": "leads",
-                "paginator": {"type": "page_number", "base_page": 1, "page_param": "page", "total_path": None},
+            "name": "leads",
+            "endpoint": {
+                "path": "leads",
+                "data_selector": "leads",
+                "paginator": {
+                    "type": "page_number",
+                    "base_page": 1,
+                    "page_param": "page",
+                    "total_path": None,
+                },
             },
         }
-        auth = {"type": "api_key", "name": "x-api-key", "api_key": ours.get("api_key", ""), "location": "header"}
+        auth = {
+            "type": "api_key",
+            "name": "x-api-key",
+            "api_key": ours.get("api_key", ""),
+            "location": "header",
+        }
         return {"config": {"client": {"base_url": base, "auth": auth}, "resources": [resource]}}, ""
     if api.name == "outreach":
         resource = {
-            "name": "prospects", "endpoint": {
-                "path": "prospects", "data_selector": "data",
+            "name": "prospects",
+            "endpoint": {
+                "path": "prospects",
+                "data_selector": "data",
                 "params": {"page[size]": page_size, "count": "false", "sort": "updatedAt"},
                 "paginator": {"type": "json_link", "next_url_path": "links.next"},
             },
         }
-        token = {"url": ours.get("token_url") or f"{url}/oauth/token", "form": {
-            "grant_type": "refresh_token", "client_id": ours.get("client_id"),
-            "client_secret": ours.get("client_secret"), "redirect_uri": ours.get("redirect_uri"),
-            "refresh_token": ours.get("refresh_token"),
-        }}
+        token = {
+            "url": ours.get("token_url") or f"{url}/oauth/token",
+            "form": {
+                "grant_type": "refresh_token",
+                "client_id": ours.get("client_id"),
+                "client_secret": ours.get("client_secret"),
+                "redirect_uri": ours.get("redirect_uri"),
+                "refresh_token": ours.get("refresh_token"),
+            },
+        }
         client = {"base_url": base, "headers": {"Content-Type": "application/vnd.api+json"}}
         return {"config": {"client": client, "resources": [resource]}, "token": token}, ""
     return {}, "no dlt config written for this API"

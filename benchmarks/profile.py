@@ -42,7 +42,9 @@ def summarize(collapsed: Path, top: int) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("api")
     parser.add_argument("--records", type=int, default=20_000)
     parser.add_argument("--top", type=int, default=40)
@@ -59,9 +61,22 @@ def main() -> int:
         with SandboxServer(api.simulator(args.records)) as server:
             command = api.command(workdir, api.config(server.url), "profile")
             subprocess.run(
-                [str(PEER_ROOT / "tools" / "bin" / "py-spy"), "record", "-r", "200", "-f", "raw",
-                 "-o", str(out), "--", *command],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=BENCH_ENV,
+                [
+                    str(PEER_ROOT / "tools" / "bin" / "py-spy"),
+                    "record",
+                    "-r",
+                    "200",
+                    "-f",
+                    "raw",
+                    "-o",
+                    str(out),
+                    "--",
+                    *command,
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                check=True,
+                env=BENCH_ENV,
             )
     print(summarize(out, args.top))
     return 0

@@ -45,7 +45,9 @@ def throughput(api: Api, workdir: Path, records: int, repeats: int, peers: bool)
             plan = replay_plan(simulator, server.url, api.stream)
             for item in plan[:1]:
                 query = dict(p.split("=", 1) for p in item["url"].partition("?")[2].split("&") if "=" in p)
-                page_size = next((int(query[k]) for k in _PAGE_PARAMS if k in query and query[k].isdigit()), 100)
+                page_size = next(
+                    (int(query[k]) for k in _PAGE_PARAMS if k in query and query[k].isdigit()), 100
+                )
             simulator.requests.clear()
             plan_path = write_json(workdir / f"{api.name}-plan.json", plan)
             raw = [sys.executable, str(Path(__file__).parent / "raw_ceiling.py"), str(plan_path)]
@@ -60,7 +62,9 @@ def throughput(api: Api, workdir: Path, records: int, repeats: int, peers: bool)
                 for name, value in SINGER_PEERS[api.name].sim_attrs.items():
                     setattr(simulator, name, value)
             with SandboxServer(simulator) as server:
-                args = (api, workdir, server.url) if key == "singer" else (api, workdir, server.url, page_size)
+                args = (
+                    (api, workdir, server.url) if key == "singer" else (api, workdir, server.url, page_size)
+                )
                 command, why = make(*args)
                 if not command:
                     subjects[key].skipped = why
@@ -189,14 +193,24 @@ def chart(json_path: Path, png_path: Path, *, install: bool) -> str:
         import matplotlib  # noqa: F401
     except ImportError:
         python = PEER_ROOT / "tools" / "bin" / "python"
-        has_it = python.exists() and subprocess.run(
-            [str(python), "-c", "import matplotlib"], capture_output=True, check=False
-        ).returncode == 0
+        has_it = (
+            python.exists()
+            and subprocess.run(
+                [str(python), "-c", "import matplotlib"], capture_output=True, check=False
+            ).returncode
+            == 0
+        )
         if not has_it and install:
             found, _ = ensure_venv("tools", ["py-spy", "pyinstrument", "matplotlib"])
-            has_it = bool(found) and subprocess.run(
-                ["uv", "pip", "install", "-q", "--python", str(python), "matplotlib"], capture_output=True, check=False
-            ).returncode == 0
+            has_it = (
+                bool(found)
+                and subprocess.run(
+                    ["uv", "pip", "install", "-q", "--python", str(python), "matplotlib"],
+                    capture_output=True,
+                    check=False,
+                ).returncode
+                == 0
+            )
         if not has_it:
             return "matplotlib is not installed (here or in .bench/tools): no chart"
         done = subprocess.run([str(python), *script], capture_output=True, text=True, check=False)
@@ -206,7 +220,9 @@ def chart(json_path: Path, png_path: Path, *, install: bool) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--apis", nargs="+", default=list(APIS), choices=APIS)
     parser.add_argument("--records", type=int, default=20_000, help="records per throughput run")
     parser.add_argument("--repeats", type=int, default=3, help="throughput runs per runner (median)")
@@ -214,7 +230,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate-seconds", type=float, default=60.0, help="length of each rate-limit run")
     parser.add_argument("--latency", type=float, default=0.075, help="sandbox latency in rate-limit runs")
     parser.add_argument("--no-peers", action="store_true", help="skip singer-io and dlt peers")
-    parser.add_argument("--quick", action="store_true", help="tiny sizes, one repeat, no peers, 3 s rate runs")
+    parser.add_argument(
+        "--quick", action="store_true", help="tiny sizes, one repeat, no peers, 3 s rate runs"
+    )
     parser.add_argument("--full", action="store_true", help="memory at 10k/100k/1M, 90 s rate runs")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where latest.md/json/png go")
     # --quick/--full change the defaults; flags given explicitly still win.
@@ -229,7 +247,10 @@ def main(argv: list[str] | None = None) -> int:
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": f"{__import__('os').cpu_count()} cores, Python {sys.version.split()[0]}",
         "command": "benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "throughput": [], "rate": [], "memory": [], "skipped": {},
+        "throughput": [],
+        "rate": [],
+        "memory": [],
+        "skipped": {},
     }
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         workdir = Path(tmp)
@@ -259,17 +280,26 @@ def main(argv: list[str] | None = None) -> int:
                 # How many times less CPU per record than the other runner (higher is better).
                 row[f"{key}/ours cpu"] = ratio(row[f"{key}_cpu_us"], row["ours_cpu_us"])
             results["throughput"].append(row)
-            print(f"[{api.name}] {json.dumps({k: v for k, v in row.items() if not k.endswith('_cell')})}", flush=True)
+            print(
+                f"[{api.name}] {json.dumps({k: v for k, v in row.items() if not k.endswith('_cell')})}",
+                flush=True,
+            )
             print(f"[{api.name}] memory at {args.sizes} ...", flush=True)
             base = None
             for size, run in memory(api, workdir, args.sizes):
                 base = base or (run.peak_rss_mb if run.ok else None)
-                results["memory"].append({
-                    "api": api.name, "records": run.records, "size": size, "seconds": run.seconds,
-                    "rate": run.rate if run.ok else None, "peak_rss_mb": run.peak_rss_mb,
-                    "growth": (run.peak_rss_mb / base - 1) if base and run.ok else None,
-                    "error": run.error,
-                })
+                results["memory"].append(
+                    {
+                        "api": api.name,
+                        "records": run.records,
+                        "size": size,
+                        "seconds": run.seconds,
+                        "rate": run.rate if run.ok else None,
+                        "peak_rss_mb": run.peak_rss_mb,
+                        "growth": (run.peak_rss_mb / base - 1) if base and run.ok else None,
+                        "error": run.error,
+                    }
+                )
         if apis:
             print(f"rate-limit runs ({args.rate_seconds:g} s, all APIs at once) ...", flush=True)
             for rate in rate_runs(apis, workdir, args.rate_seconds, args.latency):
@@ -289,9 +319,16 @@ def rate_row(rate: RateResult, planned: float) -> dict:
     if not note and rate.finished_early:
         note = f"tap finished its sync after {rate.seconds:.1f} s"
     return {
-        "api": rate.api, "limit": rate.limit, "seconds": rate.seconds, "requests": rate.requests,
-        "allowed": rate.allowed, "share": rate.share if not rate.skipped else None,
-        "rate_limited": rate.rate_limited, "records": rate.records, "note": note, "counted": rate.counted,
+        "api": rate.api,
+        "limit": rate.limit,
+        "seconds": rate.seconds,
+        "requests": rate.requests,
+        "allowed": rate.allowed,
+        "share": rate.share if not rate.skipped else None,
+        "rate_limited": rate.rate_limited,
+        "records": rate.records,
+        "note": note,
+        "counted": rate.counted,
     }
 
 

@@ -35,7 +35,8 @@ class TapRun:
 
     def records(self, stream: str | None = None) -> list[dict]:
         return [
-            m["record"] for m in self.messages
+            m["record"]
+            for m in self.messages
             if m.get("type") == "RECORD" and (stream is None or m.get("stream") == stream)
         ]
 

@@ -29,7 +29,9 @@ def start(api: str, records: int, seed: int, port: int = 0) -> tuple[SandboxServ
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="suite-sandbox", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="suite-sandbox", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     one = sub.add_parser("serve", help="serve one API")
     one.add_argument("api", choices=APIS)

@@ -218,8 +218,13 @@ class CloseSimulator(Simulator):
             "activity_at": _close_time(created),
         }
         if kind == "Call":
-            record.update(direction=rng.choice(["outbound", "inbound"]), status="completed",
-                          duration=rng.randint(0, 1800), disposition="answered", phone="+14155550100")
+            record.update(
+                direction=rng.choice(["outbound", "inbound"]),
+                status="completed",
+                duration=rng.randint(0, 1800),
+                disposition="answered",
+                phone="+14155550100",
+            )
         elif kind in ("Email", "SMS"):
             record.update(direction=rng.choice(["outgoing", "incoming"]), subject=f"Hello {i}", status="sent")
         else:
@@ -347,7 +352,9 @@ class CloseSimulator(Simulator):
         return Response(429, self._rate_limit_body(retry_after))
 
     def rate_limit_headers(self, remaining: int, reset: float) -> dict[str, str]:
-        return {"RateLimit": f"limit={self.rate_limit_per_minute}, remaining={remaining}, reset={math.ceil(reset)}"}
+        return {
+            "RateLimit": f"limit={self.rate_limit_per_minute}, remaining={remaining}, reset={math.ceil(reset)}"
+        }
 
     # -- serving ------------------------------------------------------------------------
 
@@ -371,7 +378,11 @@ class CloseSimulator(Simulator):
         self.route("GET", PREFIX + r"/contact/", self._list_contacts)
         self.route("GET", PREFIX + r"/activity/", self._list_activities)
         self.route("GET", PREFIX + r"/task/", self._date_filtered(self.tasks, "task", "date_updated"))
-        self.route("GET", PREFIX + r"/opportunity/", self._date_filtered(self.opportunities, "opportunity", "date_updated"))
+        self.route(
+            "GET",
+            PREFIX + r"/opportunity/",
+            self._date_filtered(self.opportunities, "opportunity", "date_updated"),
+        )
         self.route("GET", PREFIX + r"/user/", self._full(lambda: self.users.select(), "user"))
         self.route("GET", PREFIX + r"/event/", self._list_events)
         self.route("GET", PREFIX + r"/custom_field/(lead|contact)/", self._list_custom_fields)
@@ -388,8 +399,14 @@ class CloseSimulator(Simulator):
             return self._error(f"Invalid filter parameter(s): {', '.join(unknown)}")
         return None
 
-    def _paged(self, request: Request, resource: str, count: int, fetch: t.Callable[[int, int], list[dict]],
-               extra: dict | None = None) -> Response:
+    def _paged(
+        self,
+        request: Request,
+        resource: str,
+        count: int,
+        fetch: t.Callable[[int, int], list[dict]],
+        extra: dict | None = None,
+    ) -> Response:
         """Offset paging with Close's caps; `fetch(offset, limit)` returns the page."""
         cap = self.page_caps.get(resource, DEFAULT_PAGE_CAP)
         try:
@@ -398,7 +415,9 @@ class CloseSimulator(Simulator):
         except ValueError:
             return self._error("_skip and _limit must be integers")
         if limit > cap or limit < 1:
-            return self._error(f"The limit you set is larger than the maximum limit for this resource (max_limit = {cap}).")
+            return self._error(
+                f"The limit you set is larger than the maximum limit for this resource (max_limit = {cap})."
+            )
         if skip > self.max_skip:
             return self._error(
                 "The skip you set is larger than the maximum skip for this resource "
@@ -408,12 +427,18 @@ class CloseSimulator(Simulator):
         if fields := request.param("_fields"):
             wanted = set(fields.split(","))
             rows = [
-                {k: v for k, v in row.items() if k in wanted or ("custom" in wanted and k.startswith("custom."))}
+                {
+                    k: v
+                    for k, v in row.items()
+                    if k in wanted or ("custom" in wanted and k.startswith("custom."))
+                }
                 for row in rows
             ]
         return Response(200, {"has_more": skip + len(rows) < count, "data": rows, **(extra or {})})
 
-    def _selection_page(self, request: Request, resource: str, selection: t.Any, *, newest_first: bool = False) -> Response:
+    def _selection_page(
+        self, request: Request, resource: str, selection: t.Any, *, newest_first: bool = False
+    ) -> Response:
         total = len(selection)
 
         def fetch(offset: int, limit: int) -> list[dict]:
@@ -426,7 +451,9 @@ class CloseSimulator(Simulator):
         return self._paged(request, resource, total, fetch)
 
     @staticmethod
-    def _date_range(request: Request, field: str) -> tuple[datetime | None, bool, datetime | None, Response | None]:
+    def _date_range(
+        request: Request, field: str
+    ) -> tuple[datetime | None, bool, datetime | None, Response | None]:
         since, inclusive, until = None, True, None
         try:
             if value := request.param(f"{field}__gte"):
@@ -456,7 +483,7 @@ class CloseSimulator(Simulator):
             where = None
             if lead := request.param("lead_id"):
                 n = lead_index(lead)
-                where = (lambda i: self._lead_of(table, i) == n)  # noqa: E731
+                where = lambda i: self._lead_of(table, i) == n  # noqa: E731
             selection = table.select(since, until, inclusive=inclusive, where=where)
             return self._selection_page(request, resource, selection, newest_first=order.startswith("-"))
 
@@ -497,7 +524,7 @@ class CloseSimulator(Simulator):
         where = None
         if lead := request.param("lead_id"):
             n = lead_index(lead)
-            where = (lambda i: i % max(self.leads.n, 1) == n)  # noqa: E731
+            where = lambda i: i % max(self.leads.n, 1) == n  # noqa: E731
         return self._selection_page(request, "contact", self.contacts.select(where=where))
 
     def _full(self, selection: t.Callable[[], t.Any], resource: str) -> t.Callable[..., Response]:
@@ -518,7 +545,9 @@ class CloseSimulator(Simulator):
         return handler
 
     def _list_custom_fields(self, request: Request, match: re.Match) -> Response:
-        return self._static("custom_field", lambda: self.custom_field_definitions(match.group(1)))(request, match)
+        return self._static("custom_field", lambda: self.custom_field_definitions(match.group(1)))(
+            request, match
+        )
 
     def _pipelines(self) -> list[dict]:
         return [
@@ -528,7 +557,9 @@ class CloseSimulator(Simulator):
                 "organization_id": ORG_ID,
                 "statuses": [
                     {"id": f"stat_opp{j}", "label": label, "type": kind}
-                    for j, (label, kind) in enumerate([("Active", "active"), ("Won", "won"), ("Lost", "lost")])
+                    for j, (label, kind) in enumerate(
+                        [("Active", "active"), ("Won", "won"), ("Lost", "lost")]
+                    )
                 ],
             }
             for i, name in enumerate(PIPELINES)
@@ -556,7 +587,9 @@ class CloseSimulator(Simulator):
             return self._error("_limit must be an integer")
         cap = self.page_caps["event"]
         if limit > cap or limit < 1:
-            return self._error(f"The limit you set is larger than the maximum limit for this resource (max_limit = {cap}).")
+            return self._error(
+                f"The limit you set is larger than the maximum limit for this resource (max_limit = {cap})."
+            )
         filters = {name: request.param(name) for name in self._EVENT_FILTERS if request.param(name)}
         if cursor := request.param("_cursor"):
             try:

@@ -110,15 +110,14 @@ class VirtualTable:
                 lo += 1
         hi = self.n if until is None else self._first_base_at_or_after(until)
         hi = max(hi, lo)
-        skipped = self._touched_rows[bisect.bisect_left(self._touched_rows, lo) : bisect.bisect_left(self._touched_rows, hi)]
+        skipped = self._touched_rows[
+            bisect.bisect_left(self._touched_rows, lo) : bisect.bisect_left(self._touched_rows, hi)
+        ]
 
         def after_since(ts: datetime) -> bool:
             return since is None or (ts >= since if inclusive else ts > since)
 
-        moved = [
-            i for ts, i in self._touched_order
-            if after_since(ts) and (until is None or ts < until)
-        ]
+        moved = [i for ts, i in self._touched_order if after_since(ts) and (until is None or ts < until)]
         return Selection(self, lo, hi, skipped, moved, where)
 
 

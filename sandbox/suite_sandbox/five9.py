@@ -50,14 +50,40 @@ LOGIN_REPORT = ("Agent Reports", "Agent Login-Logout")
 
 # Report columns as Five9 names them, and the JSON (seed REST) field of each.
 CALL_COLUMNS = [
-    "CALL ID", "TIMESTAMP", "CAMPAIGN", "CALL TYPE", "AGENT", "AGENT NAME", "DISPOSITION",
-    "ANI", "CUSTOMER NAME", "DNIS", "CALL TIME", "BILL TIME (ROUNDED)", "COST", "IVR TIME",
-    "QUEUE WAIT TIME", "RING TIME", "TALK TIME", "HOLD TIME", "PARK TIME",
-    "AFTER CALL WORK TIME", "TRANSFERS", "CONFERENCES", "HOLDS", "ABANDONED", "RECORDINGS",
+    "CALL ID",
+    "TIMESTAMP",
+    "CAMPAIGN",
+    "CALL TYPE",
+    "AGENT",
+    "AGENT NAME",
+    "DISPOSITION",
+    "ANI",
+    "CUSTOMER NAME",
+    "DNIS",
+    "CALL TIME",
+    "BILL TIME (ROUNDED)",
+    "COST",
+    "IVR TIME",
+    "QUEUE WAIT TIME",
+    "RING TIME",
+    "TALK TIME",
+    "HOLD TIME",
+    "PARK TIME",
+    "AFTER CALL WORK TIME",
+    "TRANSFERS",
+    "CONFERENCES",
+    "HOLDS",
+    "ABANDONED",
+    "RECORDINGS",
 ]
 LOGIN_COLUMNS = [
-    "AGENT", "DATE", "AGENT FIRST NAME", "AGENT LAST NAME", "LOGIN TIMESTAMP",
-    "LOGOUT TIMESTAMP", "LOGIN TIME",
+    "AGENT",
+    "DATE",
+    "AGENT FIRST NAME",
+    "AGENT LAST NAME",
+    "LOGIN TIMESTAMP",
+    "LOGOUT TIMESTAMP",
+    "LOGIN TIME",
 ]
 DATETIME_FIELDS = {"timestamp", "login_timestamp", "logout_timestamp"}
 
@@ -133,7 +159,12 @@ class Five9Simulator(Simulator):
         self.calls = VirtualTable("call_log", records, self._make_call, seed=seed, start=start, step=step)
         # About one login session per agent per ~3 hours of calls, over the same span.
         self.logins = VirtualTable(
-            "agent_login_logout", max(records // 4, 1), self._make_login, seed=seed, start=start, step=step * 4
+            "agent_login_logout",
+            max(records // 4, 1),
+            self._make_login,
+            seed=seed,
+            start=start,
+            step=step * 4,
         )
         self.report_runs: list[dict] = []  # every runReport as Five9 accepted it
         self._runs: dict[str, dict] = {}
@@ -196,7 +227,9 @@ class Five9Simulator(Simulator):
             "login_time": hms(seconds),
         }
 
-    def _agent_filter(self, table: VirtualTable, names: t.Collection[str] | None) -> t.Callable[[int], bool] | None:
+    def _agent_filter(
+        self, table: VirtualTable, names: t.Collection[str] | None
+    ) -> t.Callable[[int], bool] | None:
         if not names:
             return None
         wanted = set(names)
@@ -208,7 +241,12 @@ class Five9Simulator(Simulator):
         """The call_log records a sync of [since, until) must emit (tap output shape)."""
         return self.calls.select(since, until).page()
 
-    def expected_logins(self, agents: t.Collection[str] | None = None, since: datetime | None = None, until: datetime | None = None) -> list[dict]:
+    def expected_logins(
+        self,
+        agents: t.Collection[str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[dict]:
         return self.logins.select(since, until, where=self._agent_filter(self.logins, agents)).page()
 
     def agents_with_calls(self, since: datetime | None = None, until: datetime | None = None) -> set[str]:
@@ -234,13 +272,23 @@ class Five9Simulator(Simulator):
         return None
 
     def rate_limited_response(self, retry_after: float) -> Response:
-        return Response(429, {"error": "Too Many Requests", "message": "Rate limit of 60 requests per minute exceeded"}, {"Retry-After": str(max(1, round(retry_after)))})
+        return Response(
+            429,
+            {"error": "Too Many Requests", "message": "Rate limit of 60 requests per minute exceeded"},
+            {"Retry-After": str(max(1, round(retry_after)))},
+        )
 
     # -- REST (seed) ------------------------------------------------------------------
 
-    def _rest_page(self, request: Request, table: VirtualTable, where: t.Callable[[int], bool] | None) -> Response:
+    def _rest_page(
+        self, request: Request, table: VirtualTable, where: t.Callable[[int], bool] | None
+    ) -> Response:
         if not self._authorized(request):
-            return Response(401, {"error": "Unauthorized", "message": "Bad credentials"}, {"WWW-Authenticate": 'Basic realm="Five9"'})
+            return Response(
+                401,
+                {"error": "Unauthorized", "message": "Bad credentials"},
+                {"WWW-Authenticate": 'Basic realm="Five9"'},
+            )
         try:
             since = parse_time(request.param("start")) if request.param("start") else None
             until = parse_time(request.param("end")) if request.param("end") else None
@@ -257,7 +305,9 @@ class Five9Simulator(Simulator):
 
     def _rest_logins(self, request: Request, _match: re.Match[str]) -> Response:
         agent = request.param("agent")
-        return self._rest_page(request, self.logins, self._agent_filter(self.logins, [agent] if agent else None))
+        return self._rest_page(
+            request, self.logins, self._agent_filter(self.logins, [agent] if agent else None)
+        )
 
     # -- SOAP (real) ------------------------------------------------------------------
 
@@ -281,8 +331,11 @@ class Five9Simulator(Simulator):
     def soap_requests(self, operation: str) -> list[Request]:
         """Every request that called one SOAP operation (faulted ones too), in arrival order."""
         return [
-            r for r in list(self.requests)
-            if r.method == "POST" and (call := self._soap_call(r)) is not None and call.tag.rsplit("}", 1)[-1] == operation
+            r
+            for r in list(self.requests)
+            if r.method == "POST"
+            and (call := self._soap_call(r)) is not None
+            and call.tag.rsplit("}", 1)[-1] == operation
         ]
 
     def _soap(self, request: Request, _match: re.Match[str]) -> Response:
@@ -299,7 +352,11 @@ class Five9Simulator(Simulator):
             "getCallCountersState": self._counters_state,
         }.get(operation)
         if handler is None:
-            return fault("soap:Client", f"Operation {operation} is not supported by the sandbox", "IncorrectArgumentFault")
+            return fault(
+                "soap:Client",
+                f"Operation {operation} is not supported by the sandbox",
+                "IncorrectArgumentFault",
+            )
         if (limited := self._count(operation)) is not None:
             return limited
         if queued := self._operation_faults.get(operation):
@@ -354,7 +411,11 @@ class Five9Simulator(Simulator):
             start = _soap_time(_text(time_criteria, "start"))
             end = _soap_time(_text(time_criteria, "end"))
         except ValueError:
-            return fault("soap:Server", "Invalid date range: start and end are required xs:dateTime values", "InvalidDateRangeFault")
+            return fault(
+                "soap:Server",
+                "Invalid date range: start and end are required xs:dateTime values",
+                "InvalidDateRangeFault",
+            )
         if start >= end:
             return fault(
                 "soap:Server",
@@ -367,7 +428,14 @@ class Five9Simulator(Simulator):
             if _text(objects, "objectType") == "User":
                 users += [n.text or "" for n in _children(objects, "objectNames")]
         identifier = f"{next(self._ids):08d}-sandbox-report"
-        run = {"id": identifier, "report": report, "start": start, "end": end, "users": users, "at": time.monotonic()}
+        run = {
+            "id": identifier,
+            "report": report,
+            "start": start,
+            "end": end,
+            "users": users,
+            "at": time.monotonic(),
+        }
         delay = self.delay_for(run) if self.delay_for else self.report_delay
         self.report_runs.append(dict(run))
         self._runs[identifier] = {**run, "table": table, "ready_at": time.monotonic() + delay}

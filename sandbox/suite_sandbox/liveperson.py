@@ -461,8 +461,14 @@ class LivePersonSimulator(Simulator):
         """The conversations a search matches, worked out once per search (every page of it
         asks the same), not once per page: filtering a window row by row made paging quadratic."""
         table = self.conversations
-        key = (since, until, frozenset(wanted) if wanted is not None else None,
-               table.n, len(table._touched_order), table.last_time)
+        key = (
+            since,
+            until,
+            frozenset(wanted) if wanted is not None else None,
+            table.n,
+            len(table._touched_order),
+            table.last_time,
+        )
         if self._selection_cache and self._selection_cache[0] == key:
             return self._selection_cache[1]
         where = None if wanted is None else (lambda i: self.latest_skill_id(i) in wanted)

@@ -64,7 +64,13 @@ class PersistIQSimulator(Simulator):
         self.users = VirtualTable("users", users, self._user, seed=seed)
         self.leads = VirtualTable("leads", records, self._lead, seed=seed)
         self.campaigns = VirtualTable("campaigns", campaigns, self._campaign, seed=seed)
-        self.events = VirtualTable("events", events if events is not None else records * 2, self._event, seed=seed, step=timedelta(minutes=3))
+        self.events = VirtualTable(
+            "events",
+            events if events is not None else records * 2,
+            self._event,
+            seed=seed,
+            step=timedelta(minutes=3),
+        )
         self.dnc_domains = VirtualTable("dnc_domains", dnc_domains, self._dnc_domain, seed=seed)
         self.statuses = [{"id": f"lss_{i:04d}", "name": name} for i, name in enumerate(LEAD_STATUSES)]
         self.fields = [
@@ -73,10 +79,18 @@ class PersistIQSimulator(Simulator):
         ]
         self.route("GET", r"/v1/users", lambda r, m: self._list(r, "users", self.users, range(self.users.n)))
         self.route("GET", r"/v1/leads", self._list_leads)
-        self.route("GET", r"/v1/campaigns", lambda r, m: self._list(r, "campaigns", self.campaigns, range(self.campaigns.n)))
+        self.route(
+            "GET",
+            r"/v1/campaigns",
+            lambda r, m: self._list(r, "campaigns", self.campaigns, range(self.campaigns.n)),
+        )
         self.route("GET", r"/v1/campaigns/(?P<cid>[^/]+)/leads", self._list_campaign_leads)
         self.route("GET", r"/v1/events", self._list_events)
-        self.route("GET", r"/v1/dnc_domains", lambda r, m: self._list(r, "dnc_domains", self.dnc_domains, range(self.dnc_domains.n)))
+        self.route(
+            "GET",
+            r"/v1/dnc_domains",
+            lambda r, m: self._list(r, "dnc_domains", self.dnc_domains, range(self.dnc_domains.n)),
+        )
         self.route("GET", r"/v1/lead_statuses", lambda r, m: self._unpaged(r, "lead_statuses", self.statuses))
         self.route("GET", r"/v1/lead_fields", lambda r, m: self._unpaged(r, "lead_fields", self.fields))
 
@@ -99,7 +113,15 @@ class PersistIQSimulator(Simulator):
             "activated": rng.random() > 0.1,
             "default_mailbox_id": f"mbox_{i:05d}",
             "salesforce_id": None,
-            "mailboxes": [{"id": f"mbox_{i:05d}", "email": f"user{i}@acme.test", "campaign_ids": [self.campaign_id(c) for c in range(self.n_campaigns) if c % max(self.n_users, 1) == i]}],
+            "mailboxes": [
+                {
+                    "id": f"mbox_{i:05d}",
+                    "email": f"user{i}@acme.test",
+                    "campaign_ids": [
+                        self.campaign_id(c) for c in range(self.n_campaigns) if c % max(self.n_users, 1) == i
+                    ],
+                }
+            ],
         }
 
     def _lead(self, i: int, rng: random.Random, ts: datetime) -> dict:
@@ -135,7 +157,11 @@ class PersistIQSimulator(Simulator):
         return {
             "id": self.campaign_id(i),
             "name": f"Campaign {i}",
-            "creator": {"id": self.user_id(owner), "name": f"User {owner}", "email": f"user{owner}@acme.test"},
+            "creator": {
+                "id": self.user_id(owner),
+                "name": f"User {owner}",
+                "email": f"user{owner}@acme.test",
+            },
             "stats": {
                 "prospects_contacted": contacted,
                 "prospects_reached": contacted,
@@ -223,15 +249,21 @@ class PersistIQSimulator(Simulator):
             return _error(400, "bad_params", f"page must be a positive integer, got {raw!r}")
         return int(raw)
 
-    def _envelope(self, request: Request, key: str, rows: list[dict], page: int, total: int, size: int) -> Response:
+    def _envelope(
+        self, request: Request, key: str, rows: list[dict], page: int, total: int, size: int
+    ) -> Response:
         has_more = page * size < total
         next_page = None
         if has_more:
             host = request.headers.get("host", "api.persistiq.com")
             next_page = f"http://{host}{request.path}?page={page + 1}"
-        return Response(200, {"status": "success", "errors": [], "has_more": has_more, "next_page": next_page, key: rows})
+        return Response(
+            200, {"status": "success", "errors": [], "has_more": has_more, "next_page": next_page, key: rows}
+        )
 
-    def _list(self, request: Request, key: str, table: VirtualTable, rows: t.Sequence[int], size: int = PAGE_SIZE) -> Response:
+    def _list(
+        self, request: Request, key: str, table: VirtualTable, rows: t.Sequence[int], size: int = PAGE_SIZE
+    ) -> Response:
         if denied := self._unauthorized(request):
             return denied
         page = self._page_number(request)
@@ -268,7 +300,9 @@ class PersistIQSimulator(Simulator):
 
     _lead_rows_cache: tuple[t.Any, t.Sequence[int]] | None = None
 
-    def _query_lead_rows(self, updated_after: datetime | None, created_after: datetime | None) -> t.Sequence[int]:
+    def _query_lead_rows(
+        self, updated_after: datetime | None, created_after: datetime | None
+    ) -> t.Sequence[int]:
         # Listed in creation order, so an update during a sync moves no lead across pages.
         if updated_after is None:
             rows: t.Sequence[int] = range(self.leads.n)
@@ -301,7 +335,12 @@ class PersistIQSimulator(Simulator):
         rows = self.campaign_lead_rows(number)
         chosen = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         records = [
-            {"id": f"cl_{number:05d}_{i:07d}", "campaign_id": cid, "mailbox_id": f"mbox_{number % max(self.n_users, 1):05d}", "lead": self.leads.row(i)}
+            {
+                "id": f"cl_{number:05d}_{i:07d}",
+                "campaign_id": cid,
+                "mailbox_id": f"mbox_{number % max(self.n_users, 1):05d}",
+                "lead": self.leads.row(i),
+            }
             for i in chosen
         ]
         return self._envelope(request, "campaign_leads", records, page, len(rows), PAGE_SIZE)

@@ -117,7 +117,8 @@ class Simulator:
     def requests_to(self, path_regex: str, method: str | None = None) -> list[Request]:
         pattern = re.compile(path_regex)
         return [
-            r for r in list(self.requests)
+            r
+            for r in list(self.requests)
             if pattern.search(r.path) and (method is None or r.method == method)
         ]
 
@@ -224,7 +225,11 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(fault.delay)
             fault = None
         if fault and fault.kind == "status":
-            response = Response(fault.status, fault.body if fault.body is not None else {"error": "injected fault"}, dict(fault.headers))
+            response = Response(
+                fault.status,
+                fault.body if fault.body is not None else {"error": "injected fault"},
+                dict(fault.headers),
+            )
         elif fault and fault.kind == "garbage":
             response = Response(200, b"<html><body>Bad Gateway</body></html>", content_type="text/html")
         else:
@@ -266,7 +271,9 @@ class SandboxServer:
         self.simulator = simulator
         self._httpd = _SandboxHTTPServer((host, port), simulator)
         # A short poll keeps stop() fast (tests start and stop many servers).
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def port(self) -> int:

@@ -34,9 +34,26 @@ def five9_rate(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
         pytest.skip("tap-five9 is not installed")
     out = tmp_path_factory.mktemp("bench-five9")
     done = subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "run.py"), "--quick", "--apis", "five9",
-         "--records", "150", "--sizes", "100", "--rate-seconds", "1.5", "--out", str(out)],
-        capture_output=True, text=True, timeout=180, check=False, cwd=REPO,
+        [
+            sys.executable,
+            str(REPO / "benchmarks" / "run.py"),
+            "--quick",
+            "--apis",
+            "five9",
+            "--records",
+            "150",
+            "--sizes",
+            "100",
+            "--rate-seconds",
+            "1.5",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+        cwd=REPO,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads((out / "latest.json").read_text())["rate"]
@@ -49,9 +66,27 @@ def smoke(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path, subproce
         pytest.skip("no tap with a simulator is installed yet")
     out = tmp_path_factory.mktemp("bench")
     done = subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "run.py"), "--quick", "--apis", api,
-         "--records", "150", "--sizes", "100", "300", "--rate-seconds", "1.5", "--out", str(out)],
-        capture_output=True, text=True, timeout=120, check=False, cwd=REPO,
+        [
+            sys.executable,
+            str(REPO / "benchmarks" / "run.py"),
+            "--quick",
+            "--apis",
+            api,
+            "--records",
+            "150",
+            "--sizes",
+            "100",
+            "300",
+            "--rate-seconds",
+            "1.5",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=REPO,
     )
     return api, out, done
 

@@ -60,7 +60,9 @@ def test_a_full_sync_returns_every_record_of_every_stream_once(close, tmp_path):
     assert ids(run, "contacts") == simulator.ids(simulator.contacts)
     assert ids(run, "users") == simulator.ids(simulator.users)
     assert ids(run, "custom_fields") == [f["id"] for f in simulator.custom_field_definitions("lead")]
-    assert ids(run, "contact_custom_fields") == [f["id"] for f in simulator.custom_field_definitions("contact")]
+    assert ids(run, "contact_custom_fields") == [
+        f["id"] for f in simulator.custom_field_definitions("contact")
+    ]
     assert len(ids(run, "pipelines")) == 2
     assert len(ids(run, "lead_statuses")) == 4
     # The event log only keeps 30 days: the 35-day-old events are not returned.
@@ -70,7 +72,9 @@ def test_a_full_sync_returns_every_record_of_every_stream_once(close, tmp_path):
     state = run.last_state["bookmarks"]
     assert state["leads"]["replication_key_value"] == run.records("leads")[-1]["date_updated"]
     assert state["activities"]["replication_key_value"] == run.records("activities")[-1]["date_created"]
-    assert state["event_log"]["replication_key_value"] == max(r["date_updated"] for r in run.records("event_log"))
+    assert state["event_log"]["replication_key_value"] == max(
+        r["date_updated"] for r in run.records("event_log")
+    )
 
 
 def test_lead_activities_are_read_per_lead_with_the_lead_id_context(close, tmp_path):
@@ -165,7 +169,7 @@ def test_custom_fields_are_named_and_typed_from_their_definitions(close, tmp_pat
     for n, record in enumerate(run.records("leads")):
         assert not [k for k in record if k.startswith("custom.")]
         raw = simulator.leads.row(n)
-        expected = {names[k[len("custom."):]]: v for k, v in raw.items() if k.startswith("custom.")}
+        expected = {names[k[len("custom.") :]]: v for k, v in raw.items() if k.startswith("custom.")}
         assert {k: v for k, v in record.items() if k.startswith("custom_")} == expected
     assert any(isinstance(r.get("custom_annual_revenue"), float) for r in run.records("leads"))
     assert all(not any(k.startswith("custom.") for k in r) for r in run.records("contacts"))
@@ -228,8 +232,14 @@ def test_the_per_endpoint_budget_answers_429_with_rate_reset(serve, tmp_path):
 
 def test_the_event_log_reads_newest_first_by_cursor_within_retention(close, tmp_path):
     simulator, url = close
-    state = {"bookmarks": {"event_log": {"replication_key": "date_updated",
-                                         "replication_key_value": "2020-01-01T00:00:00+00:00"}}}
+    state = {
+        "bookmarks": {
+            "event_log": {
+                "replication_key": "date_updated",
+                "replication_key_value": "2020-01-01T00:00:00+00:00",
+            }
+        }
+    }
     run = sync(url, tmp_path, streams=["event_log"], state=state)
     assert run.returncode == 0, run.stderr
     calls = simulator.requests_to(r"/event/$")

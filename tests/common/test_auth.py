@@ -50,7 +50,9 @@ class EchoAuth(Simulator):
         oauth_request.params = signature.collect_parameters(
             uri_query=oauth_request.uri_query, headers=oauth_request.headers, exclude_oauth_signature=True
         )
-        params = dict(signature.collect_parameters(headers=oauth_request.headers, exclude_oauth_signature=False))
+        params = dict(
+            signature.collect_parameters(headers=oauth_request.headers, exclude_oauth_signature=False)
+        )
         oauth_request.signature = params.get("oauth_signature")
         if not signature.verify_hmac_sha1(oauth_request, "app-secret-123456", "token-secret-123456"):
             return Response(401, {"error": "invalid signature"})
@@ -58,7 +60,11 @@ class EchoAuth(Simulator):
 
     def client_credentials(self, request, _match):
         form = request.form()
-        if form != {"grant_type": "client_credentials", "client_id": "cid", "client_secret": "csecret-123456"}:
+        if form != {
+            "grant_type": "client_credentials",
+            "client_id": "cid",
+            "client_secret": "csecret-123456",
+        }:
             return Response(401, {"error": "invalid_client"})
         return Response(200, {"access_token": "cc-token-123456", "token_type": "Bearer", "expires_in": 3600})
 
@@ -81,28 +87,37 @@ def test_api_key_header(echo):
 
 def test_bearer_token(echo):
     auth = BearerTokenAuthenticator(token="static-token")
-    assert requests.get(f"{echo}/echo", auth=auth, timeout=5).json()["headers"]["authorization"] == "Bearer static-token"
+    assert (
+        requests.get(f"{echo}/echo", auth=auth, timeout=5).json()["headers"]["authorization"]
+        == "Bearer static-token"
+    )
 
 
 def test_oauth1_signature_verifies_on_the_server_and_a_wrong_secret_does_not(echo):
     good = OAuth1Authenticator(
-        client_key="app-key", client_secret="app-secret-123456",
-        resource_owner_key="token-123456", resource_owner_secret="token-secret-123456",
+        client_key="app-key",
+        client_secret="app-secret-123456",
+        resource_owner_key="token-123456",
+        resource_owner_secret="token-secret-123456",
     )
     response = requests.get(f"{echo}/oauth1?v=6.0&include_deleted=true", auth=good, timeout=5)
     assert response.status_code == 200, response.text
     assert response.json()["consumer_key"] == "app-key"
     bad = OAuth1Authenticator(
-        client_key="app-key", client_secret="wrong-secret-000",
-        resource_owner_key="token-123456", resource_owner_secret="token-secret-123456",
+        client_key="app-key",
+        client_secret="wrong-secret-000",
+        resource_owner_key="token-123456",
+        resource_owner_secret="token-secret-123456",
     )
     assert requests.get(f"{echo}/oauth1?v=6.0", auth=bad, timeout=5).status_code == 401
 
 
 def test_oauth1_signs_a_resent_request_afresh(echo):
     auth = OAuth1Authenticator(
-        client_key="app-key", client_secret="app-secret-123456",
-        resource_owner_key="token-123456", resource_owner_secret="token-secret-123456",
+        client_key="app-key",
+        client_secret="app-secret-123456",
+        resource_owner_key="token-123456",
+        resource_owner_secret="token-secret-123456",
     )
     prepared = requests.Request("GET", f"{echo}/oauth1?v=1").prepare()
     first = auth(prepared).headers["Authorization"]
@@ -112,7 +127,9 @@ def test_oauth1_signs_a_resent_request_afresh(echo):
 
 
 def test_client_credentials_grant_gets_and_reuses_a_token(echo, serve):
-    auth = ClientCredentialsAuthenticator(auth_endpoint=f"{echo}/token", client_id="cid", client_secret="csecret-123456")
+    auth = ClientCredentialsAuthenticator(
+        auth_endpoint=f"{echo}/token", client_id="cid", client_secret="csecret-123456"
+    )
     for _ in range(3):
         headers = requests.get(f"{echo}/echo", auth=auth, timeout=5).json()["headers"]
         assert headers["authorization"] == "Bearer cc-token-123456"
@@ -120,7 +137,9 @@ def test_client_credentials_grant_gets_and_reuses_a_token(echo, serve):
 
 
 def test_refused_client_credentials_name_the_credentials_and_hide_the_secret(echo):
-    auth = ClientCredentialsAuthenticator(auth_endpoint=f"{echo}/token", client_id="cid", client_secret="wrong-secret-999")
+    auth = ClientCredentialsAuthenticator(
+        auth_endpoint=f"{echo}/token", client_id="cid", client_secret="wrong-secret-999"
+    )
     with pytest.raises(AuthenticationError) as info:
         requests.get(f"{echo}/echo", auth=auth, timeout=5)
     assert str(info.value) == "token request refused (401) for client_id/client_secret: invalid_client"
@@ -134,8 +153,11 @@ def toy(serve):
 
 def refresh_authenticator(url: str, **kwargs: t.Any) -> RefreshTokenAuthenticator:
     return RefreshTokenAuthenticator(
-        auth_endpoint=f"{url}/oauth/token", client_id="toy-client", client_secret=CLIENT_SECRET,
-        refresh_token=REFRESH_TOKEN, **kwargs,
+        auth_endpoint=f"{url}/oauth/token",
+        client_id="toy-client",
+        client_secret=CLIENT_SECRET,
+        refresh_token=REFRESH_TOKEN,
+        **kwargs,
     )
 
 
@@ -147,7 +169,9 @@ def test_refresh_token_grant_refreshes_before_expiry_without_a_401(toy):
     time.sleep(1.1)
     assert requests.get(f"{url}/things/", auth=auth, timeout=5).status_code == 200
     assert simulator.issued == 2
-    assert all(r.path != "/things/" or r.headers["authorization"].startswith("Bearer ") for r in simulator.requests)
+    assert all(
+        r.path != "/things/" or r.headers["authorization"].startswith("Bearer ") for r in simulator.requests
+    )
 
 
 def test_a_401_mid_sync_refreshes_once_and_the_sync_goes_on(toy):
@@ -213,8 +237,13 @@ def test_the_token_store_is_replaced_atomically(tmp_path):
 
 def test_a_throttled_token_endpoint_is_retried_after_the_wait_it_asks(toy):
     simulator, url = toy
-    simulator.inject("status", path="/oauth/token", status=429, headers={"Retry-After": "1"},
-                     body={"errors": [{"id": "rateLimitExceeded", "detail": "one token a minute"}]})
+    simulator.inject(
+        "status",
+        path="/oauth/token",
+        status=429,
+        headers={"Retry-After": "1"},
+        body={"errors": [{"id": "rateLimitExceeded", "detail": "one token a minute"}]},
+    )
     started = time.monotonic()
     result = sync(oauth_config_for(url))
     assert result.exit_code == 0, result.output

@@ -12,7 +12,10 @@ from tests.common.toy import ToyAPI, ToyTap, config_for
     ("overrides", "error"),
     [
         ({"start_date": "last tuesday"}, "setting 'start_date' is not an ISO 8601 date-time: 'last tuesday'"),
-        ({"api_url": "http://api.example.com"}, "setting 'api_url' must use https (http only for localhost): 'http://api.example.com'"),
+        (
+            {"api_url": "http://api.example.com"},
+            "setting 'api_url' must use https (http only for localhost): 'http://api.example.com'",
+        ),
         ({"api_url": "not a url"}, "setting 'api_url' is not a URL: 'not a url'"),
         ({"api_key": "  "}, "setting 'api_key' is empty"),
         ({"max_requests_per_minute": 0}, "setting 'max_requests_per_minute' must be a number > 0"),

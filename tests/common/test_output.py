@@ -58,6 +58,8 @@ def test_records_still_buffered_at_exit_reach_stdout_and_a_closed_stdout_is_quie
     kept = subprocess.run([sys.executable, "-c", script, "keep"], capture_output=True, text=True, check=False)
     assert kept.returncode == 0, kept.stderr
     assert '"record":{"id":1}' in kept.stdout.replace(" ", "")
-    closed = subprocess.run([sys.executable, "-c", script, "close"], capture_output=True, text=True, check=False)
+    closed = subprocess.run(
+        [sys.executable, "-c", script, "close"], capture_output=True, text=True, check=False
+    )
     assert closed.returncode == 0
     assert closed.stderr == ""

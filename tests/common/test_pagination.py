@@ -44,14 +44,22 @@ class Pages(Simulator):
         start = (page - 1) * self.size
         more = start + self.size < self.total
         base = f"http://{request.headers['host']}/pages"
-        return Response(200, {"status": "success", "has_more": more,
-                              "next_page": f"{base}?page={page + 1}" if more else None,
-                              "leads": self.items(start)})
+        return Response(
+            200,
+            {
+                "status": "success",
+                "has_more": more,
+                "next_page": f"{base}?page={page + 1}" if more else None,
+                "leads": self.items(start),
+            },
+        )
 
     def cursor(self, request, _match):
         start = int(request.param("_cursor") or 0)
         more = start + self.size < self.total
-        return Response(200, {"data": self.items(start), "cursor_next": str(start + self.size) if more else None})
+        return Response(
+            200, {"data": self.items(start), "cursor_next": str(start + self.size) if more else None}
+        )
 
     def jsonapi(self, request, _match):
         start = int(request.param("page[after]") or 0)
@@ -65,11 +73,19 @@ class Pages(Simulator):
         start = int(request.param("offset", "0"))
         more = start + self.size < self.total
         base = f"http://{request.headers['host']}/metadata"
-        meta = {"count": self.total, "next": {"rel": "next", "href": f"{base}?offset={start + self.size}"}} if more else {"count": self.total}
-        return Response(200, {"_metadata": meta, "conversationHistoryRecords": self.items(start), "echo": request.json()})
+        meta = (
+            {"count": self.total, "next": {"rel": "next", "href": f"{base}?offset={start + self.size}"}}
+            if more
+            else {"count": self.total}
+        )
+        return Response(
+            200, {"_metadata": meta, "conversationHistoryRecords": self.items(start), "echo": request.json()}
+        )
 
 
-def walk(paginator: t.Any, url: str, records_key: str, request_for: t.Callable[[t.Any], requests.Request]) -> list[int]:
+def walk(
+    paginator: t.Any, url: str, records_key: str, request_for: t.Callable[[t.Any], requests.Request]
+) -> list[int]:
     """Page like the SDK does: request, read records, advance, until finished."""
     seen: list[int] = []
     session = requests.Session()
@@ -85,22 +101,52 @@ def run_style(style: str, total: int, size: int) -> tuple[list[int], Pages]:
     with SandboxServer(simulator) as server:
         url = server.url
         if style == "offset":
-            seen = walk(HasMoreOffsetPaginator(0, size), url, "data",
-                        lambda skip: requests.Request("GET", f"{url}/offset", params={"_skip": skip, "_limit": size}))
+            seen = walk(
+                HasMoreOffsetPaginator(0, size),
+                url,
+                "data",
+                lambda skip: requests.Request("GET", f"{url}/offset", params={"_skip": skip, "_limit": size}),
+            )
         elif style == "pages":
-            seen = walk(HasMorePageNumberPaginator(1), url, "leads",
-                        lambda page: requests.Request("GET", f"{url}/pages", params={"page": page, "updated_after": "2024-01-01"}))
+            seen = walk(
+                HasMorePageNumberPaginator(1),
+                url,
+                "leads",
+                lambda page: requests.Request(
+                    "GET", f"{url}/pages", params={"page": page, "updated_after": "2024-01-01"}
+                ),
+            )
         elif style == "cursor":
-            seen = walk(BodyCursorPaginator("cursor_next"), url, "data",
-                        lambda cursor: requests.Request("GET", f"{url}/cursor", params={"_cursor": cursor} if cursor else {}))
+            seen = walk(
+                BodyCursorPaginator("cursor_next"),
+                url,
+                "data",
+                lambda cursor: requests.Request(
+                    "GET", f"{url}/cursor", params={"_cursor": cursor} if cursor else {}
+                ),
+            )
         elif style == "jsonapi":
-            seen = walk(JSONAPILinksPaginator(), url, "data",
-                        lambda link: requests.Request("GET", link.geturl() if link else f"{url}/jsonapi",
-                                                      params=None if link else {"filter[updatedAt]": "2024-01-01..inf"}))
+            seen = walk(
+                JSONAPILinksPaginator(),
+                url,
+                "data",
+                lambda link: requests.Request(
+                    "GET",
+                    link.geturl() if link else f"{url}/jsonapi",
+                    params=None if link else {"filter[updatedAt]": "2024-01-01..inf"},
+                ),
+            )
         else:
-            seen = walk(MetadataNextHrefPaginator(), url, "conversationHistoryRecords",
-                        lambda link: requests.Request("POST", link.geturl() if link else f"{url}/metadata?offset=0",
-                                                      json={"start": {"from": 1, "to": 2}}))
+            seen = walk(
+                MetadataNextHrefPaginator(),
+                url,
+                "conversationHistoryRecords",
+                lambda link: requests.Request(
+                    "POST",
+                    link.geturl() if link else f"{url}/metadata?offset=0",
+                    json={"start": {"from": 1, "to": 2}},
+                ),
+            )
     return seen, simulator
 
 

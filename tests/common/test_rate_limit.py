@@ -91,7 +91,9 @@ def test_rate_limit_headers_are_read_in_each_apis_dialect(headers, expected):
 
 
 def test_a_reset_given_as_an_epoch_becomes_seconds_from_now():
-    remaining, reset = remaining_and_reset({"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(time.time()) + 30)})
+    remaining, reset = remaining_and_reset(
+        {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(time.time()) + 30)}
+    )
     assert remaining == 0
     assert 28 <= reset <= 31
 

@@ -54,7 +54,13 @@ class ToyAPI(Simulator):
         if (form.get("client_id"), form.get("client_secret")) != (CLIENT_ID, CLIENT_SECRET) or (
             form.get("grant_type") != "refresh_token" or form.get("refresh_token") not in self.refresh_tokens
         ):
-            return Response(400, {"error": "invalid_grant", "error_description": "The provided authorization grant is invalid"})
+            return Response(
+                400,
+                {
+                    "error": "invalid_grant",
+                    "error_description": "The provided authorization grant is invalid",
+                },
+            )
         self.issued += 1
         access = f"access-{self.issued}-{'x' * 12}"
         self.access_tokens.add(access)
@@ -106,7 +112,9 @@ class ToyTap(SuiteTap):
         th.Property("client_id", th.StringType, description="OAuth client id."),
         th.Property("client_secret", th.StringType, secret=True, description="OAuth client secret."),
         th.Property("refresh_token", th.StringType, secret=True, description="OAuth refresh token."),
-        th.Property("refresh_token_store", th.StringType, description="File keeping the rotated refresh token."),
+        th.Property(
+            "refresh_token_store", th.StringType, description="File keeping the rotated refresh token."
+        ),
         *common_properties(api_url="https://toy.example.com", max_requests_per_minute=6000),
     ).to_dict()
 

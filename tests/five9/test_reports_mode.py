@@ -17,7 +17,12 @@ FAST_LIMITS = {"ReportRun": 6000, "ReportResult": 6000, "Query": 6000}
 
 
 def simulator(records: int = 200, **options):
-    return make_simulator(records, limits=options.pop("limits", FAST_LIMITS), report_delay=options.pop("report_delay", 0.02), **options)
+    return make_simulator(
+        records,
+        limits=options.pop("limits", FAST_LIMITS),
+        report_delay=options.pop("report_delay", 0.02),
+        **options,
+    )
 
 
 def config(url: str, **overrides) -> dict:
@@ -125,7 +130,13 @@ def test_a_window_at_the_row_cap_is_split_until_every_row_fits(serve, tmp_path, 
     assert windows[0] == (at("2024-03-09T00:00:00Z"), at("2024-03-10T00:00:00Z"))
     assert windows[1] == (at("2024-03-09T00:00:00Z"), at("2024-03-09T12:00:00Z"))
     leaves = [w for w in windows if w[1] - w[0] == timedelta(hours=6)]
-    assert leaves == [(at("2024-03-09T00:00:00Z") + timedelta(hours=6 * k), at("2024-03-09T06:00:00Z") + timedelta(hours=6 * k)) for k in range(4)]
+    assert leaves == [
+        (
+            at("2024-03-09T00:00:00Z") + timedelta(hours=6 * k),
+            at("2024-03-09T06:00:00Z") + timedelta(hours=6 * k),
+        )
+        for k in range(4)
+    ]
     assert f"hit the {cap}-row report cap" in run.stderr
 
 
@@ -133,7 +144,9 @@ def test_pacific_times_convert_exactly_across_the_end_of_dst(serve, tmp_path):
     # Calls every 5 minutes through 2024-11-03, when 01:00-02:00 Pacific happens twice.
     sim = simulator(250, start=datetime(2024, 11, 2, 18, tzinfo=UTC), step=timedelta(minutes=5))
     server = serve(sim)
-    cfg = config(server.url, start_date="2024-11-02T18:00:00Z", end_date="2024-11-03T15:00:00Z", window_hours=6)
+    cfg = config(
+        server.url, start_date="2024-11-02T18:00:00Z", end_date="2024-11-03T15:00:00Z", window_hours=6
+    )
     run = run_tap("tap-five9", cfg, tmp_path)
     assert run.returncode == 0, run.stderr
 
@@ -141,7 +154,9 @@ def test_pacific_times_convert_exactly_across_the_end_of_dst(serve, tmp_path):
     expected = {r["call_id"]: r["timestamp"] for r in sim.expected_calls()}
     assert got == expected
     # The repeated hour: 24 calls whose Pacific wall-clock reads 01:xx, half of them PDT.
-    repeated = [ts for ts in got.values() if at("2024-11-03T08:00:00Z") <= at(ts) < at("2024-11-03T10:00:00Z")]
+    repeated = [
+        ts for ts in got.values() if at("2024-11-03T08:00:00Z") <= at(ts) < at("2024-11-03T10:00:00Z")
+    ]
     assert len(repeated) == 24
     assert at("2024-11-03T09:00:00Z") in {r["end"] for r in call_runs(sim)}  # the window cut at the change
     logins = run.records("agent_login_logout")
@@ -150,7 +165,11 @@ def test_pacific_times_convert_exactly_across_the_end_of_dst(serve, tmp_path):
 
 def test_report_timeout_fails_clearly_and_keeps_the_bookmark_before_that_window(serve, tmp_path):
     # The second day's report never finishes in time.
-    sim = simulator(delay_for=lambda run: 30.0 if run["report"] == "Call Log" and run["start"] >= at("2024-03-10T00:00:00Z") else 0.01)
+    sim = simulator(
+        delay_for=lambda run: (
+            30.0 if run["report"] == "Call Log" and run["start"] >= at("2024-03-10T00:00:00Z") else 0.01
+        )
+    )
     server = serve(sim)
     run = run_tap("tap-five9", config(server.url, report_timeout_seconds=1), tmp_path)
 
@@ -184,12 +203,20 @@ def test_a_server_fault_is_retried_and_a_missing_report_fails_with_its_fault_nam
     sim.inject_fault("runReport", "ServerFault", "Temporary failure", times=2)
     ok = run_tap("tap-five9", config(server.url, end_date="2024-03-09T06:00:00Z"), tmp_path / "ok")
     assert ok.returncode == 0, ok.stderr
-    assert "call_log: runReport (POST /wsadmin/v13/AdminWebService) failed: ServerFault: Temporary failure; retrying" in ok.stderr
-    assert len(ok.records("call_log")) == len(sim.expected_calls(at("2024-03-09T00:00:00Z"), at("2024-03-09T06:00:00Z")))
+    assert (
+        "call_log: runReport (POST /wsadmin/v13/AdminWebService) failed: ServerFault: Temporary failure; retrying"
+        in ok.stderr
+    )
+    assert len(ok.records("call_log")) == len(
+        sim.expected_calls(at("2024-03-09T00:00:00Z"), at("2024-03-09T06:00:00Z"))
+    )
 
     sim.inject_fault(
-        "runReport", "ReportNotFoundFault", "Report 'Call Log' not found in folder 'Call Log Reports'",
-        folder="Call Log Reports", reportName="Call Log",
+        "runReport",
+        "ReportNotFoundFault",
+        "Report 'Call Log' not found in folder 'Call Log Reports'",
+        folder="Call Log Reports",
+        reportName="Call Log",
     )
     failed = run_tap("tap-five9", config(server.url, end_date="2024-03-09T06:00:00Z"), tmp_path / "bad")
     assert failed.returncode != 0
@@ -242,7 +269,9 @@ def test_a_result_larger_than_the_in_memory_spool_is_read_whole(serve, tmp_path)
     assert len(call_runs(sim)) == 1
     calls = run.records("call_log")
     assert len(calls) == 20_000
-    expected = {r["call_id"]: r for r in sim.expected_calls(at("2024-03-09T00:00:00Z"), at("2024-03-10T00:00:00Z"))}
+    expected = {
+        r["call_id"]: r for r in sim.expected_calls(at("2024-03-09T00:00:00Z"), at("2024-03-10T00:00:00Z"))
+    }
     assert {r["call_id"] for r in calls} == set(expected)
     sample = calls[12_345]
     assert sample["campaign"] == expected[sample["call_id"]]["campaign"]
@@ -258,8 +287,11 @@ def test_an_operations_limit_fault_waits_for_five9s_counters_to_reset_on_the_min
     sim = simulator()
     server = serve(sim)
     sim.inject_fault(
-        "runReport", "OperationsLimitExceededFault", "Operations limit exceeded: 16 ReportRun operations per minute",
-        limit="16", operationType="ReportRun",
+        "runReport",
+        "OperationsLimitExceededFault",
+        "Operations limit exceeded: 16 ReportRun operations per minute",
+        limit="16",
+        operationType="ReportRun",
     )
     offset = int(54 - time.time() % 60)  # the tap starts at second 53-54 of a minute
     run = run_tap(
@@ -272,11 +304,16 @@ def test_an_operations_limit_fault_waits_for_five9s_counters_to_reset_on_the_min
 
     warnings = [line for line in run.stderr.splitlines() if "OperationsLimitExceededFault" in line]
     assert len(warnings) == 1, warnings
-    assert "call_log: runReport (POST /wsadmin/v13/AdminWebService) failed: OperationsLimitExceededFault" in warnings[0]
+    assert (
+        "call_log: runReport (POST /wsadmin/v13/AdminWebService) failed: OperationsLimitExceededFault"
+        in warnings[0]
+    )
     refused, retried = sim.soap_requests("runReport")[:2]
     refused_at, retried_at = refused.received_at + offset, retried.received_at + offset  # the tap's clock
     assert int(retried_at // 60) == int(refused_at // 60) + 1, "the retry went out before the counters reset"
-    assert 0.9 <= retried_at % 60 < 4, f"retried {retried_at % 60:.1f} s into the minute, expected just after it began"
+    assert 0.9 <= retried_at % 60 < 4, (
+        f"retried {retried_at % 60:.1f} s into the minute, expected just after it began"
+    )
     assert sorted(r["call_id"] for r in run.records("call_log")) == sorted(
         r["call_id"] for r in sim.expected_calls(at("2024-03-09T00:00:00Z"), at("2024-03-09T06:00:00Z"))
     )

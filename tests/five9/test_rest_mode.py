@@ -39,7 +39,11 @@ def test_rest_sync_pages_by_offset_and_matches_the_simulator(serve, tmp_path):
     expected = sim.expected_calls(start, end)
     assert run.records("call_log") == expected  # the facade serves oldest first
     pages = sim.requests_to(r"/v1/call_log$")
-    assert [(p.param("offset"), p.param("limit")) for p in pages] == [("0", "100"), ("100", "100"), ("200", "100")]
+    assert [(p.param("offset"), p.param("limit")) for p in pages] == [
+        ("0", "100"),
+        ("100", "100"),
+        ("200", "100"),
+    ]
     assert {(p.param("start"), p.param("end")) for p in pages} == {("2024-03-09T00:00:00Z", END)}
     assert sim.requests_to(r"/v1/call_log$")[0].headers["authorization"].startswith("Basic ")
 
@@ -60,6 +64,7 @@ def test_rest_and_reports_modes_emit_the_same_records(serve, tmp_path):
     reports = run_tap("tap-five9", reports_config(server.url), tmp_path / "reports")
     assert rest.returncode == reports.returncode == 0, rest.stderr + reports.stderr
     for stream, key in (("call_log", ("call_id",)), ("agent_login_logout", ("agent", "login_timestamp"))):
+
         def ordered(records, key=key):
             return sorted(records, key=lambda r: tuple(r[k] for k in key))
 
@@ -85,7 +90,13 @@ def test_second_rest_run_asks_only_for_calls_since_the_bookmark(serve, tmp_path)
 def test_a_429_is_retried_after_the_wait_the_api_names(serve, tmp_path):
     sim = make_simulator(50)
     server = serve(sim)
-    sim.inject("status", path=r"/v1/call_log", status=429, headers={"Retry-After": "0"}, body={"error": "Too Many Requests"})
+    sim.inject(
+        "status",
+        path=r"/v1/call_log",
+        status=429,
+        headers={"Retry-After": "0"},
+        body={"error": "Too Many Requests"},
+    )
     run = run_tap("tap-five9", config(server.url), tmp_path)
     assert run.returncode == 0, run.stderr
     assert len(run.records("call_log")) == 50

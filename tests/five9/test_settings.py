@@ -27,7 +27,12 @@ def test_region_picks_the_data_centre_host(region, mode, url):
 
 
 def test_bad_settings_fail_before_any_request(tmp_path):
-    config = {**demo_config("http://127.0.0.1:9"), "window_hours": 0, "api_mode": "soap", "report_time_zone": "Mars/Base"}
+    config = {
+        **demo_config("http://127.0.0.1:9"),
+        "window_hours": 0,
+        "api_mode": "soap",
+        "report_time_zone": "Mars/Base",
+    }
     run = run_tap("tap-five9", config, tmp_path)
     assert run.returncode != 0
     text = run.stderr
@@ -47,7 +52,12 @@ def test_bad_settings_fail_before_any_request(tmp_path):
     ],
 )
 def test_the_overall_request_budget_depends_on_the_mode(mode, setting, expected):
-    config = {"username": "u@example.com", "password": "secret-pass", "start_date": "2024-01-01T00:00:00Z", "api_mode": mode}
+    config = {
+        "username": "u@example.com",
+        "password": "secret-pass",
+        "start_date": "2024-01-01T00:00:00Z",
+        "api_mode": mode,
+    }
     if setting is not None:
         config["max_requests_per_minute"] = setting
     limiter = TapFive9(config=config).rate_limiter

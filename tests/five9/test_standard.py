@@ -11,7 +11,9 @@ from tap_five9.tap import TapFive9
 
 from tests.five9.test_reports_mode import FAST_LIMITS
 
-_server = SandboxServer(make_simulator(records=40, agent_count=2, limits=FAST_LIMITS, report_delay=0.01)).start()
+_server = SandboxServer(
+    make_simulator(records=40, agent_count=2, limits=FAST_LIMITS, report_delay=0.01)
+).start()
 atexit.register(_server.stop)
 _fast = {"max_requests_per_minute": 60000, "retry_backoff_seconds": 0.01}
 

@@ -291,6 +291,10 @@ def test_an_account_without_skills_still_reads_its_unassigned_conversations(serv
     assert run.returncode == 0, run.stderr
     assert run.records("skills") == []
     assert _partitions(run) == {-1: sim.conversation_ids(_start(config), skill_id=-1)}
-    assert len(sim.conversation_ids(_start(config))) == len(sim.conversation_ids(_start(config), skill_id=-1)) > 0
+    assert (
+        len(sim.conversation_ids(_start(config)))
+        == len(sim.conversation_ids(_start(config), skill_id=-1))
+        > 0
+    )
     (partition,) = run.last_state["bookmarks"]["messaging_interactions"]["partitions"]
     assert partition["context"] == {"skill_id": -1}

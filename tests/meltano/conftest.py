@@ -150,7 +150,9 @@ class Meltano:
         )
         run = MeltanoRun(completed.returncode, completed.stdout, completed.stderr)
         if check:
-            assert run.returncode == 0, f"meltano {' '.join(args)} failed:\n{run.log_without_metrics()[-6000:]}"
+            assert run.returncode == 0, (
+                f"meltano {' '.join(args)} failed:\n{run.log_without_metrics()[-6000:]}"
+            )
         return run
 
     def state(self, state_id: str) -> dict:

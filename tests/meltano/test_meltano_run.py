@@ -32,6 +32,7 @@ from .test_hub_definitions import gen
 
 pytestmark = pytest.mark.meltano
 
+
 def _table(stream: str) -> str:
     return stream.replace("-", "_").lower()
 

@@ -7,7 +7,9 @@ from suite_sandbox import SandboxServer
 from suite_sandbox.persistiq import demo_config, make_simulator
 from tap_persistiq.tap import TapPersistIQ
 
-_server = SandboxServer(make_simulator(records=150, campaigns=2, events=40, rate_limit_per_minute=None)).start()
+_server = SandboxServer(
+    make_simulator(records=150, campaigns=2, events=40, rate_limit_per_minute=None)
+).start()
 
 TestTapPersistIQ = get_tap_test_class(
     TapPersistIQ,

@@ -120,7 +120,9 @@ def test_the_second_run_asks_only_for_leads_updated_since_the_bookmark(persistiq
     new_version = next(r for r in leads if r["id"] == "l_0000003")
     assert new_version["sent_count"] == old_version["sent_count"] + 1
     # Never backwards (the two runs may start within the same second, the bookmark's precision).
-    assert second.last_state["bookmarks"]["leads"]["replication_key_value"] >= bookmark["replication_key_value"]
+    assert (
+        second.last_state["bookmarks"]["leads"]["replication_key_value"] >= bookmark["replication_key_value"]
+    )
 
 
 def test_start_date_is_the_first_updated_after_and_events_start_at(persistiq, tmp_path):
@@ -146,7 +148,9 @@ def test_429_waits_for_the_reset_and_the_sync_completes(persistiq, tmp_path, res
         },
     }
     headers = {"X-RateLimit-Limit": "100", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(reset)}
-    simulator.inject("status", status=429, path=r"^/v1/leads$", body=body, headers=headers if reset_in == "headers" else {})
+    simulator.inject(
+        "status", status=429, path=r"^/v1/leads$", body=body, headers=headers if reset_in == "headers" else {}
+    )
     started = time.monotonic()
     run = run_tap(TAP, config, tmp_path, catalog=leads_only(config, tmp_path))
     assert run.returncode == 0, run.stderr
@@ -197,12 +201,20 @@ def test_the_simulator_enforces_the_documented_budget(serve):
     assert all(a.headers.get("x-request-id") for a in answers)
     denied = requests.get(url, headers={"x-api-key": "nope-nope"}, timeout=5)
     assert denied.status_code == 401
-    assert denied.json() == {"status": "error", "error": {"reason": "unauthorized", "message": "Failed to find api key: nope-nope"}}
-    assert json.loads(requests.get(url, headers={"x-api-key": API_KEY}, timeout=5).text)["error"]["reason"] == "too_many_requests"
+    assert denied.json() == {
+        "status": "error",
+        "error": {"reason": "unauthorized", "message": "Failed to find api key: nope-nope"},
+    }
+    assert (
+        json.loads(requests.get(url, headers={"x-api-key": API_KEY}, timeout=5).text)["error"]["reason"]
+        == "too_many_requests"
+    )
 
 
 def test_settings_are_documented_and_the_key_is_secret():
-    about = subprocess.run([tap_executable(TAP), "--about", "--format", "json"], capture_output=True, text=True, check=True)
+    about = subprocess.run(
+        [tap_executable(TAP), "--about", "--format", "json"], capture_output=True, text=True, check=True
+    )
     properties = json.loads(about.stdout)["settings"]["properties"]
     assert properties["api_key"]["secret"] is True
     assert properties["api_url"]["default"] == "https://api.persistiq.com/v1"

@@ -101,7 +101,9 @@ def test_a_fault_that_outlasts_the_retries_fails_with_one_line_after_bounded_ret
     # Close keeps 3 pages in flight: each of them is retried, within the same bound.
     in_flight = 3 if case.name == "closeio" else 1
     assert 3 <= tries <= 3 * in_flight, "expected the first try plus max_retries=2 retries of each request"
-    per_request = Counter((r.path, str(sorted(r.query.items())), r.body) for r in sim.requests_to(case.path, case.method))
+    per_request = Counter(
+        (r.path, str(sorted(r.query.items())), r.body) for r in sim.requests_to(case.path, case.method)
+    )
     assert max(per_request.values()) == 3, per_request
     # What was emitted before the failure is a prefix of the sync, never a silent success.
     got = case.ids(run)

@@ -17,7 +17,8 @@ def make(i, rng, ts):
 def brute_force(table: VirtualTable, since, until, inclusive: bool) -> list[int]:
     rows = sorted(range(table.n), key=lambda i: (table.timestamp(i), i))
     return [
-        i for i in rows
+        i
+        for i in rows
         if (since is None or (table.timestamp(i) >= since if inclusive else table.timestamp(i) > since))
         and (until is None or table.timestamp(i) < until)
     ]

@@ -57,7 +57,9 @@ class CustomFieldMap:
             counts: dict[str, int] = {}
             for name in names.values():
                 counts[name] = counts.get(name, 0) + 1
-            clashing = {i for i, n in names.items() if i not in suffixed and (counts[n] > 1 or n == "custom_")}
+            clashing = {
+                i for i, n in names.items() if i not in suffixed and (counts[n] > 1 or n == "custom_")
+            }
             if not clashing:
                 break
             suffixed |= clashing

@@ -16,8 +16,12 @@ if t.TYPE_CHECKING:
     from tap_closeio.custom_fields import CustomFieldMap
 
 ANY_OBJECT = th.ObjectType(additional_properties=True)
-EMAIL = th.ObjectType(th.Property("type", th.StringType), th.Property("email", th.StringType), additional_properties=True)
-PHONE = th.ObjectType(th.Property("type", th.StringType), th.Property("phone", th.StringType), additional_properties=True)
+EMAIL = th.ObjectType(
+    th.Property("type", th.StringType), th.Property("email", th.StringType), additional_properties=True
+)
+PHONE = th.ObjectType(
+    th.Property("type", th.StringType), th.Property("phone", th.StringType), additional_properties=True
+)
 
 CONTACT_PROPERTIES = [
     th.Property("id", th.StringType, required=True),

@@ -40,7 +40,9 @@ class UsersStream(CloseStream):
 CUSTOM_FIELD_SCHEMA = th.PropertiesList(
     th.Property("id", th.StringType, required=True),
     th.Property("name", th.StringType),
-    th.Property("type", th.StringType, description="text, number, date, datetime, choices, user, contact, ..."),
+    th.Property(
+        "type", th.StringType, description="text, number, date, datetime, choices, user, contact, ..."
+    ),
     th.Property("description", th.StringType),
     th.Property("choices", th.ArrayType(th.StringType)),
     th.Property("accepts_multiple_values", th.BooleanType),

@@ -14,8 +14,8 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from singer_sdk import Stream
-from tap_common.errors import TapError
 from tap_common.conform import CompiledConformance
+from tap_common.errors import TapError
 
 from tap_five9 import schemas
 
@@ -61,7 +61,9 @@ def offset_changes(zone: ZoneInfo, start: datetime, end: datetime) -> list[datet
     return changes
 
 
-def report_windows(start: datetime, end: datetime, hours: float, zone: ZoneInfo) -> Iterator[tuple[datetime, datetime]]:
+def report_windows(
+    start: datetime, end: datetime, hours: float, zone: ZoneInfo
+) -> Iterator[tuple[datetime, datetime]]:
     """[start, end) in windows of `hours`, also cut where the report time zone changes offset.
 
     The cut makes local times exact: in the hour repeated when DST ends, a wall-clock
@@ -81,7 +83,9 @@ def report_windows(start: datetime, end: datetime, hours: float, zone: ZoneInfo)
         lo = hi
 
 
-def local_to_utc(text: str, zone: ZoneInfo, lo: datetime | None = None, hi: datetime | None = None) -> datetime:
+def local_to_utc(
+    text: str, zone: ZoneInfo, lo: datetime | None = None, hi: datetime | None = None
+) -> datetime:
     """A report's wall-clock time as UTC; of two candidate instants (DST fold), the one in [lo, hi)."""
     naive = datetime.strptime(text.strip(), REPORT_TIME_FORMAT)
     candidates = sorted({naive.replace(tzinfo=zone, fold=fold).astimezone(timezone.utc) for fold in (0, 1)})
@@ -127,9 +131,13 @@ class ReportStream(CompiledConformance, Stream):
                 # this point loses nothing, a crash before it reruns this window.
                 self._bookmark(context, leaf_end)
 
-    def _run(self, start: datetime, end: datetime, context: Context | None) -> Iterator[tuple[datetime, Iterator[dict]]]:
+    def _run(
+        self, start: datetime, end: datetime, context: Context | None
+    ) -> Iterator[tuple[datetime, Iterator[dict]]]:
         cap = int(self.config.get("report_row_limit", 50_000))
-        result = self.client.run_report(self.name, self.folder_name, self.report_name, start, end, self.users(context))
+        result = self.client.run_report(
+            self.name, self.folder_name, self.report_name, start, end, self.users(context)
+        )
         # Records are built lazily from the spooled CSV: a window costs bounded memory.
         # Lines bound the row count from above (a quoted field may hold a newline); only a
         # window near the cap is counted exactly.
@@ -144,7 +152,11 @@ class ReportStream(CompiledConformance, Stream):
             middle = (start + (end - start) / 2).replace(microsecond=0)
             self.logger.info(
                 "%s: %s .. %s hit the %d-row report cap; splitting it at %s",
-                self.name, iso_utc(start), iso_utc(end), cap, iso_utc(middle),
+                self.name,
+                iso_utc(start),
+                iso_utc(end),
+                cap,
+                iso_utc(middle),
             )
             yield from self._run(start, middle, context)
             yield from self._run(middle, end, context)

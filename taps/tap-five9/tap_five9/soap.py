@@ -56,14 +56,18 @@ class StreamingTransport(Transport):
     as usual, and a report's CSV is parsed as it arrives (see `read_csv_answer`)."""
 
     def post(self, address: str, message: t.Any, headers: t.Any) -> requests.Response:
-        return self.session.post(address, data=message, headers=headers, timeout=self.operation_timeout, stream=True)
+        return self.session.post(
+            address, data=message, headers=headers, timeout=self.operation_timeout, stream=True
+        )
 
 
 class ReportCsv:
     """The CSV text of one report result, in memory up to SPOOL_BYTES, on disk past it."""
 
     def __init__(self) -> None:
-        self._file = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+", encoding="utf-8", newline="")
+        self._file = tempfile.SpooledTemporaryFile(
+            max_size=SPOOL_BYTES, mode="w+", encoding="utf-8", newline=""
+        )
         #: Newlines seen: one per row plus the header, more if quoted fields hold newlines.
         self.newlines = 0
 
@@ -171,20 +175,31 @@ class ReportClient:
         session.headers["User-Agent"] = self.config.get("user_agent") or "tap-five9"
         timeout = int(self.config.get("request_timeout", 60))
         # Long polls hold the answer up to POLL_SECONDS; the read timeout must outlast them.
-        transport = StreamingTransport(session=session, timeout=timeout, operation_timeout=timeout + POLL_SECONDS)
+        transport = StreamingTransport(
+            session=session, timeout=timeout, operation_timeout=timeout + POLL_SECONDS
+        )
         wsdl = f"{self.endpoint}?wsdl&user={self.config['username']}"
-        client = self._with_retries(stream, "GET", "WSDL", lambda: Client(wsdl, transport=transport, settings=Settings(xml_huge_tree=True)))
+        client = self._with_retries(
+            stream,
+            "GET",
+            "WSDL",
+            lambda: Client(wsdl, transport=transport, settings=Settings(xml_huge_tree=True)),
+        )
         self._client = client
         # The WSDL's own address may name another host; always call the configured one.
         self._service = client.create_service(BINDING, self.endpoint)
         # Five9's counters reset on the minute: use each minute's allowance as it comes.
-        self._limiters = {kind: CalendarMinuteLimiter(limit) for kind, limit in self._minute_limits(stream).items()}
+        self._limiters = {
+            kind: CalendarMinuteLimiter(limit) for kind, limit in self._minute_limits(stream).items()
+        }
         return self._service
 
     def _minute_limits(self, stream: str) -> dict[str, int]:
         limits = dict(DEFAULT_LIMITS)
         try:
-            infos = self._with_retries(stream, "POST", "getCallCountersState", self._service.getCallCountersState)
+            infos = self._with_retries(
+                stream, "POST", "getCallCountersState", self._service.getCallCountersState
+            )
         except TapError as exc:
             self.logger.warning("%s: using Five9's documented limits (%s)", stream, exc)
             return limits
@@ -292,7 +307,9 @@ class ReportClient:
             if attempt >= self.max_retries:
                 raise TapError(f"gave up after {self.max_retries} retries: {message}")
             attempt += 1
-            self.logger.warning("%s; retrying in %.1f s (attempt %d of %d)", message, wait, attempt, self.max_retries)
+            self.logger.warning(
+                "%s; retrying in %.1f s (attempt %d of %d)", message, wait, attempt, self.max_retries
+            )
             time.sleep(wait)
 
 
@@ -322,5 +339,9 @@ def _status_and_text(exc: TransportError | requests.HTTPError) -> tuple[int, str
         reason = response.reason if response is not None else ""
     else:
         status, reason = exc.status_code or 0, ""
-        body = exc.content.decode(errors="replace") if isinstance(exc.content, bytes) else str(exc.content or exc.message)
+        body = (
+            exc.content.decode(errors="replace")
+            if isinstance(exc.content, bytes)
+            else str(exc.content or exc.message)
+        )
     return status, one_line(f"{reason} {body}".strip()) or "(empty body)"

@@ -28,7 +28,9 @@ RATE_LIMIT_BURST = 10
 
 def _properties() -> list[th.Property]:
     common = common_properties(
-        api_url="https://api.five9.com", max_requests_per_minute=DEFAULT_MAX_REQUESTS_PER_MINUTE, start_date_required=True
+        api_url="https://api.five9.com",
+        max_requests_per_minute=DEFAULT_MAX_REQUESTS_PER_MINUTE,
+        start_date_required=True,
     )
     # api_url has no default here: it follows `region` unless set.
     api_url = th.Property(
@@ -62,8 +64,19 @@ class TapFive9(SuiteTap):
     rate_limit_burst = RATE_LIMIT_BURST
 
     config_jsonschema = th.PropertiesList(
-        th.Property("username", th.StringType, required=True, description="Five9 user (VCC Administrator role, allowed to run reports); HTTP Basic."),
-        th.Property("password", th.StringType, required=True, secret=True, description="Password of that user; HTTP Basic."),
+        th.Property(
+            "username",
+            th.StringType,
+            required=True,
+            description="Five9 user (VCC Administrator role, allowed to run reports); HTTP Basic.",
+        ),
+        th.Property(
+            "password",
+            th.StringType,
+            required=True,
+            secret=True,
+            description="Password of that user; HTTP Basic.",
+        ),
         th.Property(
             "api_mode",
             th.StringType,
@@ -79,9 +92,23 @@ class TapFive9(SuiteTap):
             description="Five9 data centre: us (api.five9.com), uk (api.five9.eu), ca (api.five9.ca), eu (api.eu.five9.com).",
         ),
         *_properties(),
-        th.Property("end_date", th.DateTimeType, description="Sync up to this time (exclusive), e.g. for a backfill; default: now."),
-        th.Property("window_hours", th.NumberType, default=24, description="reports mode: hours of data per report run (a window that hits the row cap is split)."),
-        th.Property("report_timeout_seconds", th.NumberType, default=600, description="reports mode: fail the run when a report is still running after this long."),
+        th.Property(
+            "end_date",
+            th.DateTimeType,
+            description="Sync up to this time (exclusive), e.g. for a backfill; default: now.",
+        ),
+        th.Property(
+            "window_hours",
+            th.NumberType,
+            default=24,
+            description="reports mode: hours of data per report run (a window that hits the row cap is split).",
+        ),
+        th.Property(
+            "report_timeout_seconds",
+            th.NumberType,
+            default=600,
+            description="reports mode: fail the run when a report is still running after this long.",
+        ),
         th.Property(
             "report_row_limit",
             th.IntegerType,
@@ -100,7 +127,11 @@ class TapFive9(SuiteTap):
 
     def config_errors(self, config: t.Mapping[str, t.Any]) -> list[str]:
         errors = super().config_errors(config)
-        for name, minimum in (("window_hours", 1 / 3600), ("report_timeout_seconds", 1), ("report_row_limit", 2)):
+        for name, minimum in (
+            ("window_hours", 1 / 3600),
+            ("report_timeout_seconds", 1),
+            ("report_row_limit", 2),
+        ):
             errors += number_errors(config, name, minimum=minimum)
         if zone := config.get("report_time_zone"):
             try:
@@ -139,7 +170,9 @@ class TapFive9(SuiteTap):
     # -- clients ----------------------------------------------------------------------
 
     def build_authenticator(self) -> BasicAuthenticator:
-        return BasicAuthenticator(username=str(self.config["username"]), password=str(self.config["password"]))
+        return BasicAuthenticator(
+            username=str(self.config["username"]), password=str(self.config["password"])
+        )
 
     @cached_property
     def report_client(self) -> ReportClient:
