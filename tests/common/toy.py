@@ -141,7 +141,12 @@ class SyncResult:
     output: str  # stdout and every log line, as a user would see them
 
 
-def sync(config: dict, tap_class: type[SuiteTap] | None = None, catalog: dict | None = None) -> SyncResult:
+def sync(
+    config: dict,
+    tap_class: type[SuiteTap] | None = None,
+    catalog: dict | None = None,
+    state: dict | None = None,
+) -> SyncResult:
     """Run ToyTap (or `tap_class`) in-process at DEBUG log level, capturing stdout and all logs."""
     log_stream = io.StringIO()
     handler = logging.StreamHandler(log_stream)
@@ -154,7 +159,7 @@ def sync(config: dict, tap_class: type[SuiteTap] | None = None, catalog: dict | 
     exit_code = 0
     try:
         with redirect_stdout(stdout):
-            tap = (tap_class or ToyTap)(config=config, catalog=catalog)
+            tap = (tap_class or ToyTap)(config=config, catalog=catalog, state=state)
             try:
                 tap.sync_all()
             except SystemExit as exc:

@@ -15,14 +15,16 @@ from concurrent.futures import Future
 from datetime import datetime, timezone
 from functools import cached_property
 from http import HTTPStatus
-from urllib.parse import urlparse
+from urllib.parse import ParseResult, urlparse
 
 import backoff
 import requests
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.pagination import SinglePagePaginator
 from singer_sdk.streams import RESTStream
+from singer_sdk.streams.rest import HTTPRequest, PageContext
 
+from tap_common.checkpoint import ResumablePages
 from tap_common.conform import CompiledConformance
 from tap_common.errors import CredentialsRefused, TapError, http_error_message
 from tap_common.pagination import HasMoreOffsetPaginator, parsed_body, response_json
@@ -77,7 +79,7 @@ def in_background(function: Callable[..., t.Any], *args: t.Any, name: str) -> Fu
     return future
 
 
-class SuiteStream(CompiledConformance, RESTStream):
+class SuiteStream(ResumablePages, CompiledConformance, RESTStream):
     """Base stream: subclasses declare `name`, `path`, keys, schema and `records_key`."""
 
     #: The API's documented base URL; the `api_url` setting overrides it.
@@ -114,6 +116,14 @@ class SuiteStream(CompiledConformance, RESTStream):
         return self._tap.authenticator  # type: ignore[attr-defined]
 
     # -- requests ---------------------------------------------------------------------
+
+    def get_http_request(self, *, page: PageContext) -> HTTPRequest:
+        request = super().get_http_request(page=page)
+        if isinstance(page.next_page_token, ParseResult):
+            # A next-page link (`links.next`, `_metadata.next.href`) is absolute and carries
+            # every query parameter: follow it as it is (the body, if any, stays the same).
+            request.url, request.params = page.next_page_token.geturl(), {}
+        return request
 
     def build_prepared_request(self, *args: t.Any, **kwargs: t.Any) -> requests.PreparedRequest:
         """The SDK's request, refused when it would carry credentials off the API's origin
@@ -286,12 +296,12 @@ class SuiteStream(CompiledConformance, RESTStream):
 
     def request_records(self, context: Context | None) -> Iterable[dict]:
         paginator = self.get_new_paginator() or SinglePagePaginator()
+        self.resume_paginator(context, paginator)
         if self.pages_in_flight > 1 and isinstance(paginator, HasMoreOffsetPaginator):
             yield from self._request_offset_pages_ahead(context, paginator)
-        elif self.read_ahead:
-            yield from self._request_pages_read_ahead(context, paginator)
         else:
-            yield from super().request_records(context)
+            yield from self._request_pages_read_ahead(context, paginator)
+        self.pages_completed(context)
 
     def _request_pages_read_ahead(
         self, context: Context | None, paginator: BaseAPIPaginator
@@ -302,17 +312,27 @@ class SuiteStream(CompiledConformance, RESTStream):
         An error on a page is raised after every record of the pages before it."""
         stopped = threading.Event()
         decorated_request = self._request_until(stopped)
+        Page = tuple[t.Any, requests.PreparedRequest, Future[requests.Response]]
 
-        def ask_for_page() -> tuple[requests.PreparedRequest, Future[requests.Response]]:
+        def ask_for_page() -> Page:
+            token = paginator.current_value
             prepared = self._prepare_request(context=context, page=paginator)
-            return prepared, in_background(decorated_request, prepared, context, name=f"{self.name}-page")
+            if not self.read_ahead:
+                future: Future[requests.Response] = Future()
+                future.set_result(decorated_request(prepared, context))
+                return token, prepared, future
+            return (
+                token,
+                prepared,
+                in_background(decorated_request, prepared, context, name=f"{self.name}-page"),
+            )
 
         try:
             with self.get_http_request_counter() as request_counter:
                 request_counter.with_context(context)
-                upcoming: tuple[requests.PreparedRequest, Future[requests.Response]] | None = ask_for_page()
+                upcoming: Page | None = ask_for_page()
                 while upcoming is not None:
-                    prepared, future = upcoming
+                    token, prepared, future = upcoming
                     response = future.result()
                     request_counter.increment()
                     self.update_sync_costs(prepared, response, context)
@@ -320,8 +340,16 @@ class SuiteStream(CompiledConformance, RESTStream):
                     if not records and not paginator.continue_if_empty(response):
                         return
                     paginator.advance(response)
-                    upcoming = None if paginator.finished else ask_for_page()
+                    refused: Exception | None = None
+                    try:
+                        upcoming = None if paginator.finished else ask_for_page()
+                    except TapError as exc:  # the next request cannot be made: after this page
+                        upcoming, refused = None, exc
                     yield from records
+                    if refused is not None:
+                        raise refused
+                    if upcoming is not None:
+                        self.page_completed(context, token)
         finally:
             # A consumer that stops early stops the page asked for ahead.
             stopped.set()
@@ -353,7 +381,7 @@ class SuiteStream(CompiledConformance, RESTStream):
         """
         stopped = threading.Event()
         decorated_request = self._request_until(stopped)
-        in_flight: deque[tuple[requests.PreparedRequest, Future[requests.Response]]] = deque()
+        in_flight: deque[tuple[int, requests.PreparedRequest, Future[requests.Response]]] = deque()
         next_offset = paginator.current_value
 
         def ask_for_next_page() -> None:
@@ -361,7 +389,11 @@ class SuiteStream(CompiledConformance, RESTStream):
             paginator._value = next_offset
             prepared = self._prepare_request(context=context, page=paginator)
             in_flight.append(
-                (prepared, in_background(decorated_request, prepared, context, name=f"{self.name}-page"))
+                (
+                    next_offset,
+                    prepared,
+                    in_background(decorated_request, prepared, context, name=f"{self.name}-page"),
+                )
             )
             next_offset += paginator._page_size
 
@@ -370,7 +402,7 @@ class SuiteStream(CompiledConformance, RESTStream):
                 request_counter.with_context(context)
                 ask_for_next_page()
                 while in_flight:
-                    prepared, future = in_flight.popleft()
+                    offset, prepared, future = in_flight.popleft()
                     response = future.result()
                     request_counter.increment()
                     self.update_sync_costs(prepared, response, context)
@@ -381,6 +413,7 @@ class SuiteStream(CompiledConformance, RESTStream):
                     while len(in_flight) < self.pages_in_flight:
                         ask_for_next_page()
                     yield from records
+                    self.page_completed(context, offset)
         finally:
             # Pages past the end (or past an error) are not waited for.
             stopped.set()
