@@ -6,6 +6,7 @@ simulator's request log empty (no request with a half-checked config).
 
 from __future__ import annotations
 
+import json
 import typing as t
 
 import pytest
@@ -47,14 +48,15 @@ BAD_CONFIGS: dict[str, t.Callable[[TapCase, dict], tuple[dict, str]]] = {
 }
 
 
+@pytest.mark.parametrize("mode", ["sync", "discover"])
 @pytest.mark.parametrize("bad", list(BAD_CONFIGS))
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_a_bad_setting_is_refused_before_any_request_naming_the_setting(case, bad, serve, tmp_path):
+def test_a_bad_setting_is_refused_before_any_request_naming_the_setting(case, bad, mode, serve, tmp_path):
+    """In every mode: Meltano runs discovery before each sync, so it must refuse too."""
     sim = case.make()
     server = serve(sim)
     config, setting = BAD_CONFIGS[bad](case, case.config(server.url))
-    # No catalog: discovery would need no request either, but keep the run minimal.
-    run = run_tap(case.executable, config, tmp_path)
+    run = run_tap(case.executable, config, tmp_path, args=["--discover"] if mode == "discover" else ())
 
     assert run.returncode != 0
     assert sim.requests == [], f"requests were sent: {[r.path for r in sim.requests]}"
@@ -117,3 +119,26 @@ def test_five9_a_soap_answer_of_the_wrong_shape_fails_clearly(serve, tmp_path):
     run = sync(FIVE9, server.url, tmp_path, config)
     line = fatal_line(run)
     assert "call_log" in line, line
+
+
+@pytest.mark.parametrize("case", TAPS, ids=[c.name for c in TAPS])
+def test_number_settings_from_environment_variables_work_and_a_bad_one_is_named(case, serve, tmp_path):
+    """`--config ENV`: every value is text; numbers are read as numbers, a bad one is one line."""
+    sim = case.make()
+    server = serve(sim)
+    config = case.config(server.url)
+    prefix = case.executable.upper().replace("-", "_") + "_"
+    env = {prefix + k.upper(): v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}
+    env |= {prefix + "MAX_RETRIES": "2", prefix + "RETRY_BACKOFF_SECONDS": "0.01", prefix + "MAX_WAIT_SECONDS": "30"}
+    good = run_tap(case.executable, {}, tmp_path / "good", args=["--config", "ENV", "--discover"], env=env)
+    assert good.returncode == 0, good.stderr[-2000:]
+    assert json.loads(good.stdout)["streams"]
+
+    sim.requests.clear()
+    bad = run_tap(
+        case.executable, {}, tmp_path / "bad", args=["--config", "ENV", "--discover"], env={**env, prefix + "MAX_RETRIES": "three"}
+    )
+    assert bad.returncode != 0
+    assert "Traceback" not in bad.stderr
+    assert [line for line in bad.error_lines if "max_retries" in line], bad.stderr[-2000:]
+    assert sim.requests == []

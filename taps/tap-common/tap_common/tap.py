@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import sys
 import typing as t
 from contextlib import contextmanager
@@ -15,12 +17,14 @@ import requests
 from singer_sdk import Tap
 from singer_sdk import typing as th
 from singer_sdk.authenticators import SimpleAuthenticator
+from singer_sdk.configuration._dict_config import parse_environment_config
 from singer_sdk.exceptions import (
     ConfigValidationError,
     FatalAPIError,
     InvalidStreamSortException,
     RetriableAPIError,
 )
+from singer_sdk.helpers._classproperty import classproperty
 
 from tap_common.auth import AuthenticationError
 from tap_common.errors import CredentialsRefused, TapError
@@ -129,6 +133,37 @@ def number_errors(
     return []
 
 
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def typed_setting_strings(config: dict[str, t.Any], schema: t.Mapping[str, t.Any]) -> None:
+    """Number and boolean settings given as text become numbers and booleans, in place.
+
+    Environment variables are text (`TAP_X_MAX_RETRIES=3` with `--config ENV`), and Meltano
+    passes `decimal` settings as text (their `value_processor: stringify` avoids Meltano
+    4.4.1's "Decimal is not JSON serializable"). Text that is not a number is left for the
+    schema check, which names the setting.
+    """
+    for name, spec in (schema.get("properties") or {}).items():
+        value = config.get(name)
+        if not isinstance(value, str):
+            continue
+        kinds = spec.get("type", [])
+        kinds = [kinds] if isinstance(kinds, str) else kinds
+        text = value.strip()
+        if "string" in kinds:
+            continue
+        if "integer" in kinds and re.fullmatch(r"[+-]?\d+", text):
+            config[name] = int(text)
+        elif "number" in kinds and _NUMBER.fullmatch(text):
+            number = float(text)
+            config[name] = (
+                int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
+            )
+        elif "boolean" in kinds and text.lower() in ("true", "false", "1", "0"):
+            config[name] = text.lower() in ("true", "1")
+
+
 def date_time_errors(config: t.Mapping[str, t.Any], name: str) -> list[str]:
     """The error for a date-time setting that is set but not ISO 8601, if any."""
     value = config.get(name)
@@ -189,9 +224,22 @@ class SuiteTap(Tap):
         properties = self.config_jsonschema.get("properties", {})
         return [name for name, spec in properties.items() if spec.get("secret")]
 
+    @classproperty
+    def _env_var_config(cls) -> dict[str, t.Any]:
+        """Settings from `TAP_X_<SETTING>` variables, read as text: the SDK's own reading
+        turns `TAP_X_MAX_RETRIES=x` into a traceback; here the config check names it."""
+        schema = json.loads(json.dumps(cls.config_jsonschema))
+        cls.append_builtin_config(schema)
+        for spec in schema.get("properties", {}).values():
+            kinds = spec.get("type", [])
+            if {"integer", "number", "boolean"} & set([kinds] if isinstance(kinds, str) else kinds):
+                spec["type"] = ["string", "null"]
+        return parse_environment_config(schema, cls._env_var_prefix)
+
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
         for name in self._secret_setting_names():
             register_secret(self._config.get(name))
+        typed_setting_strings(self._config, self.config_jsonschema)
         errors = [redact(e) for e in super()._validate_config(raise_errors=False)]
         errors += self.config_errors(self._config)
         if errors and raise_errors:
