@@ -30,17 +30,36 @@ MELTANO_YML = REPO / "meltano.yml"
 HUB_DIR = REPO / "hub" / "extractors"
 
 APIS = ("closeio", "outreach", "persistiq", "liveperson", "five9")
-VARIANT = "suite"
-# Where the repository is published; the Hub's pip_url and docs links point here.
+# The one place the publishing identity is set. The Hub's variant is the repository owner;
+# REPO_URL is a placeholder until the repository is published (every pyproject's
+# [project.urls] must start with it: tests/meltano/test_hub_definitions.py checks).
+VARIANT = "singer-suite"
 REPO_URL = "https://github.com/singer-suite/singer-suite"
+MAINTAINER = {"label": "Singer Suite", "name": VARIANT, "url": "https://github.com/singer-suite"}
+
+
+def distribution(api: str) -> str:
+    """The PyPI name of a tap (the executable stays `tap-<api>`)."""
+    return f"{VARIANT}-tap-{api}"
+
+
+class Label(t.NamedTuple):
+    label: str
+    #: The product category, as the Hub describes sources.
+    category: str
+    domain_url: str
+    #: The Hub's own logo of the source (every one is already on the Hub).
+    logo_url: str
+    keywords: list[str]
+
 
 LABELS = {
-    "closeio": ("Close", "https://www.close.com", ["crm", "sales"]),
-    "outreach": ("Outreach", "https://www.outreach.io", ["sales", "engagement"]),
-    "persistiq": ("PersistIQ", "https://www.persistiq.com", ["sales", "outreach", "email"]),
-    "liveperson": ("LivePerson", "https://www.liveperson.com", ["messaging", "customer-service"]),
-    "five9": ("Five9", "https://www.five9.com", ["contact-center", "telephony"]),
-}
+    "closeio": Label("Close", "Customer Relationship Management Platform", "https://www.close.com", "/assets/logos/extractors/closeio.png", ["crm", "sales"]),
+    "outreach": Label("Outreach", "Sales Engagement Platform", "https://www.outreach.io", "/assets/logos/extractors/outreach.png", ["sales", "engagement"]),
+    "persistiq": Label("PersistIQ", "Sales Email Automation", "https://www.persistiq.com", "/assets/logos/extractors/persistiq.png", ["sales", "outreach", "email"]),
+    "liveperson": Label("LivePerson", "Conversational Commerce Software", "https://www.liveperson.com", "/assets/logos/extractors/liveperson.png", ["messaging", "customer-service"]),
+    "five9": Label("Five9", "Cloud Contact Center Platform", "https://www.five9.com", "https://hub.meltano.com/assets/logos/taps/five9.png", ["contact-center", "telephony"]),
+}  # fmt: skip
 
 # Capabilities the Hub's extractors schema accepts (it rejects e.g. `sync`).
 HUB_CAPABILITIES = {
@@ -140,6 +159,11 @@ def setting(name: str, spec: dict) -> dict:
         out["options"] = [{"label": str(v), "value": str(v)} for v in spec["enum"] if v is not None]
     if spec.get("secret"):
         out["sensitive"] = True
+    if out["kind"] == "decimal":
+        # Meltano 4.4.1 turns a decimal setting into a Decimal it cannot write to the tap's
+        # config ("Object of type Decimal is not JSON serializable", e.g. from an env var):
+        # passed as text, the tap reads it back as a number and checks it by name.
+        out["value_processor"] = "stringify"
     return out
 
 
@@ -179,8 +203,8 @@ def local_pip_url(api: str) -> str:
 
 
 def hub_pip_url(api: str) -> str:
-    base = f"git+{REPO_URL}.git#subdirectory=taps"
-    return f"{base}/tap-common {base}/tap-{api}"
+    # The tap's PyPI distribution brings the shared library as a dependency.
+    return distribution(api)
 
 
 def _sorted(value: t.Any) -> t.Any:
@@ -197,8 +221,8 @@ def meltano_extractor(api: str, info: dict) -> dict:
         "name": f"tap-{api}",
         "namespace": f"tap_{api}",
         "variant": VARIANT,
-        "label": LABELS[api][0],
-        "description": info.get("description", ""),
+        "label": LABELS[api].label,
+        "description": LABELS[api].category,
         "pip_url": local_pip_url(api),
         "executable": f"tap-{api}",
         "capabilities": capabilities(info),
@@ -210,19 +234,20 @@ def meltano_extractor(api: str, info: dict) -> dict:
 
 def hub_definition(api: str, info: dict) -> dict:
     """The Meltano Hub definition (hub/extractors/tap-X/<variant>.yml)."""
-    label, domain, keywords = LABELS[api]
+    label = LABELS[api]
     entry = {
         "name": f"tap-{api}",
         "namespace": f"tap_{api}",
         "variant": VARIANT,
-        "label": label,
-        "description": info.get("description", ""),
+        "label": label.label,
+        "description": label.category,
         "pip_url": hub_pip_url(api),
         "executable": f"tap-{api}",
         "repo": REPO_URL,
         "docs": f"{REPO_URL}/blob/main/taps/tap-{api}/README.md",
-        "domain_url": domain,
-        "keywords": ["meltano_sdk", *keywords],
+        "domain_url": label.domain_url,
+        "logo_url": label.logo_url,
+        "keywords": ["meltano_sdk", *label.keywords],
         "maintenance_status": "active",
         "quality": "unknown",
         "capabilities": capabilities(info),
@@ -320,6 +345,14 @@ def hub_path(api: str) -> Path:
     return HUB_DIR / f"tap-{api}" / f"{VARIANT}.yml"
 
 
+MAINTAINERS_YML = REPO / "hub" / "maintainers.yml"
+
+
+def maintainers_entry() -> str:
+    """The entry to add to the Hub's `_data/maintainers.yml` with the definitions."""
+    return dump({VARIANT: MAINTAINER})
+
+
 def generate(apis: t.Sequence[str]) -> tuple[dict[Path, str], list[str]]:
     """{path: expected text} for every output, and the taps that could not be described."""
     outputs: dict[Path, str] = {}
@@ -337,6 +370,7 @@ def generate(apis: t.Sequence[str]) -> tuple[dict[Path, str], list[str]]:
         outputs[hub_path(api)] = dump(hub_definition(api, info))
     current = yaml.safe_load(MELTANO_YML.read_text())
     outputs[MELTANO_YML] = render_meltano_yml(current, extractors, dev_configs)
+    outputs[MAINTAINERS_YML] = maintainers_entry()
     return outputs, failed
 
 

@@ -8,13 +8,20 @@ import json
 from pathlib import Path
 
 import pytest
+import tomllib
 import yaml
 from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 
 from .conftest import APIS, REPO
+from .hub_rules import hub_rule_errors
 
+#: The Hub's own schemas, where a checkout of the suite's shared material sits beside the
+#: repository; the tests below that need it run only then (the Hub rules check never needs it).
 HUB_SCHEMAS = REPO.parent / "shared" / "hub"
+needs_hub_schemas = pytest.mark.skipif(
+    not (HUB_SCHEMAS / "plugin_definitions").is_dir(), reason="the Hub's schema files are not beside the repo"
+)
 
 
 def _generator():
@@ -29,8 +36,7 @@ def _generator():
 gen = _generator()
 
 
-@pytest.fixture(scope="module")
-def hub_validator() -> Draft7Validator:
+def hub_schema_validator() -> Draft7Validator:
     """The Hub's own way: every schema file in a Registry keyed by its $id, then Draft 7."""
     resources = []
     for path in sorted([*HUB_SCHEMAS.glob("common/*.json"), *HUB_SCHEMAS.glob("plugin_definitions/*.json")]):
@@ -63,12 +69,32 @@ def _hub_file(api: str) -> Path:
 
 
 @pytest.mark.parametrize("api", APIS)
-def test_hub_definition_is_valid_for_the_hub_schema(api: str, hub_validator: Draft7Validator) -> None:
+def test_hub_definition_follows_the_hubs_rules(api: str) -> None:
     definition = yaml.safe_load(_hub_file(api).read_text())
-    errors = sorted(hub_validator.iter_errors(definition), key=str)
-    assert not errors, "\n".join(e.message for e in errors)
+    assert hub_rule_errors(definition) == []
     assert definition["name"] == f"tap-{api}" and definition["namespace"] == f"tap_{api}"
     assert _hub_file(api).name == f"{definition['variant']}.yml"
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_hub_definition_is_what_a_hub_maintainer_expects(api: str) -> None:
+    definition = yaml.safe_load(_hub_file(api).read_text())
+    # The variant is the repository owner, who has a maintainers.yml entry drafted.
+    maintainers = yaml.safe_load((REPO / "hub" / "maintainers.yml").read_text())
+    assert definition["variant"] == gen.VARIANT and gen.VARIANT in maintainers
+    assert maintainers[gen.VARIANT]["name"] == gen.VARIANT
+    assert gen.REPO_URL.startswith(maintainers[gen.VARIANT]["url"])
+    # pip_url is the tap's own PyPI name; the executable keeps the tap's name.
+    assert definition["pip_url"] == f"singer-suite-tap-{api}"
+    assert definition["executable"] == f"tap-{api}"
+    assert definition["repo"] == gen.REPO_URL
+    assert definition["docs"].startswith(gen.REPO_URL)
+    assert definition["logo_url"].endswith(".png")
+    # Hub style: the description is the product category, not a sentence about the tap.
+    assert definition["description"] == gen.LABELS[api].category
+    for entry in definition["settings"]:
+        if entry.get("kind") == "decimal":
+            assert entry.get("value_processor") == "stringify", entry["name"]
 
 
 @pytest.mark.parametrize("api", APIS)
@@ -79,19 +105,67 @@ def test_hub_definition_is_written_as_the_hub_lints_it(api: str) -> None:
     assert text == gen.dump(yaml.safe_load(text))
 
 
-def test_the_validator_rejects_what_the_hub_rejects(hub_validator: Draft7Validator) -> None:
-    """`secret: true` on a setting and capability `sync` fail; the $refs really are applied."""
-    definition = yaml.safe_load(next(gen.HUB_DIR.glob("*/*.yml")).read_text())
-    assert hub_validator.is_valid(definition)
-    with_secret = copy.deepcopy(definition)
-    with_secret["settings"][0]["secret"] = True
-    assert not hub_validator.is_valid(with_secret)
-    with_sync = copy.deepcopy(definition)
-    with_sync["capabilities"].append("sync")
-    assert not hub_validator.is_valid(with_sync)
-    no_quality = copy.deepcopy(definition)
-    del no_quality["quality"]
-    assert not hub_validator.is_valid(no_quality)
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        (lambda d: d["settings"][0].update(secret=True), "settings[0]: unknown key 'secret'"),
+        (lambda d: d["capabilities"].append("sync"), "capability 'sync' is not one the Hub knows"),
+        (lambda d: d.pop("quality"), "missing required key 'quality'"),
+        (lambda d: d.update(maintenance_status="great"), "maintenance_status 'great' is not allowed"),
+        (
+            lambda d: d["settings"][0].update(kind="number"),
+            "settings[0]: kind 'number' is not one of the Hub's kinds",
+        ),
+        (lambda d: d.update(homepage="https://x.test"), "unknown key 'homepage'"),
+        (
+            lambda d: d.update(supported_python_versions=["3"]),
+            "supported_python_versions: '3' is not of the form 3.x",
+        ),
+    ],
+    ids=[
+        "secret",
+        "sync-capability",
+        "no-quality",
+        "maintenance-status",
+        "setting-kind",
+        "unknown-key",
+        "python",
+    ],
+)
+def test_the_rules_check_rejects_what_the_hub_rejects(change, error) -> None:
+    definition = yaml.safe_load(_hub_file("closeio").read_text())
+    assert hub_rule_errors(definition) == []
+    broken = copy.deepcopy(definition)
+    change(broken)
+    assert error in hub_rule_errors(broken)
+
+
+@needs_hub_schemas
+@pytest.mark.parametrize("api", APIS)
+def test_hub_definition_is_valid_for_the_hubs_own_schema_files(api: str) -> None:
+    """Beside the rules check: the Hub's real schema files, where they are at hand."""
+    validator = hub_schema_validator()
+    definition = yaml.safe_load(_hub_file(api).read_text())
+    errors = sorted(validator.iter_errors(definition), key=str)
+    assert not errors, "\n".join(e.message for e in errors)
+
+
+@pytest.mark.parametrize("api", ["common", *APIS])
+def test_every_distribution_has_a_unique_name_its_license_and_the_projects_urls(api: str) -> None:
+    folder = REPO / "taps" / f"tap-{api}"
+    project = tomllib.loads((folder / "pyproject.toml").read_text())["project"]
+    assert project["name"] == f"singer-suite-tap-{api}"
+    assert project["license"] == "Apache-2.0"
+    assert (folder / "LICENSE").read_text() == (REPO / "LICENSE").read_text()
+    assert (folder / "README.md").exists()
+    assert all(url.startswith(gen.REPO_URL) for url in project["urls"].values())
+    assert project["authors"] and project["classifiers"]
+    if api != "common":
+        assert project["scripts"] == {f"tap-{api}": project["scripts"][f"tap-{api}"]}
+        (shared,) = [d for d in project["dependencies"] if d.startswith("singer-suite-tap-common")]
+        assert ">=" in shared and "<" in shared, "the shared library needs version bounds"
+    # Workspace sources only in the workspace root: a built sdist must not name the workspace.
+    assert "uv" not in tomllib.loads((folder / "pyproject.toml").read_text()).get("tool", {})
 
 
 @pytest.mark.parametrize("api", APIS)

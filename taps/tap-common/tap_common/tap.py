@@ -17,7 +17,7 @@ import requests
 from singer_sdk import Tap
 from singer_sdk import typing as th
 from singer_sdk.authenticators import SimpleAuthenticator
-from singer_sdk.configuration._dict_config import parse_environment_config
+from singer_sdk.configuration._dict_config import merge_missing_config_jsonschema, parse_environment_config
 from singer_sdk.exceptions import (
     ConfigValidationError,
     FatalAPIError,
@@ -25,6 +25,7 @@ from singer_sdk.exceptions import (
     RetriableAPIError,
 )
 from singer_sdk.helpers._classproperty import classproperty
+from singer_sdk.helpers.capabilities import EMIT_ACTIVATE_VERSION_CONFIG
 
 from tap_common.auth import AuthenticationError
 from tap_common.errors import CredentialsRefused, TapError
@@ -164,6 +165,21 @@ def typed_setting_strings(config: dict[str, t.Any], schema: t.Mapping[str, t.Any
             config[name] = text.lower() in ("true", "1")
 
 
+def batch_errors(config: t.Mapping[str, t.Any]) -> list[str]:
+    """BATCH messages in parquet need pyarrow, an optional extra: say how to get it."""
+    encoding = (config.get("batch_config") or {}).get("encoding") or {}
+    if encoding.get("format") != "parquet":
+        return []
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return [
+            "setting 'batch_config.encoding.format' is parquet, which needs pyarrow: "
+            "install the tap with its [parquet] extra (e.g. pip install 'singer-suite-tap-closeio[parquet]')"
+        ]
+    return []
+
+
 def date_time_errors(config: t.Mapping[str, t.Any], name: str) -> list[str]:
     """The error for a date-time setting that is set but not ISO 8601, if any."""
     value = config.get(name)
@@ -176,8 +192,18 @@ def date_time_errors(config: t.Mapping[str, t.Any], name: str) -> list[str]:
     return []
 
 
+#: Every tap's PyPI distribution is this prefix and the tap's name (`singer-suite-tap-closeio`).
+DISTRIBUTION_PREFIX = "singer-suite-"
+
+
 class SuiteTap(Tap):
     """Base class of the suite's taps."""
+
+    def __init_subclass__(cls, **kwargs: t.Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # The SDK reads the version (--about, User-Agent) from the distribution's metadata.
+        if "package_name" not in cls.__dict__:
+            cls.package_name = DISTRIBUTION_PREFIX + cls.name
 
     #: Which setting(s) a 401/403 points at, e.g. "api_key".
     credential_settings: t.ClassVar[str] = "credentials"
@@ -224,6 +250,13 @@ class SuiteTap(Tap):
         properties = self.config_jsonschema.get("properties", {})
         return [name for name, spec in properties.items() if spec.get("secret")]
 
+    @classmethod
+    def append_builtin_config(cls, config_jsonschema: dict) -> None:
+        """The SDK's built-in settings, and `emit_activate_version_messages` (full-table
+        streams then end with ACTIVATE_VERSION, so a target can drop rows gone from the API)."""
+        super().append_builtin_config(config_jsonschema)
+        merge_missing_config_jsonschema(EMIT_ACTIVATE_VERSION_CONFIG, config_jsonschema)
+
     @classproperty
     def _env_var_config(cls) -> dict[str, t.Any]:
         """Settings from `TAP_X_<SETTING>` variables, read as text: the SDK's own reading
@@ -256,6 +289,7 @@ class SuiteTap(Tap):
         errors += url_errors(config, "api_url")
         errors += number_errors(config, "max_requests_per_minute", minimum=0, above=True)
         errors += number_errors(config, "retry_backoff_seconds", minimum=0)
+        errors += batch_errors(config)
         errors += number_errors(config, "max_wait_seconds", minimum=0, above=True)
         return errors
 

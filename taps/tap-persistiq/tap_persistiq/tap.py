@@ -49,7 +49,7 @@ class TapPersistIQ(SuiteTap):
             api_url=PersistIQStream.default_api_url,
             # PersistIQ documents 100 requests per minute per key.
             max_requests_per_minute=100,
-            user_agent=f"tap-persistiq/{version('tap-persistiq')} (Singer tap built with the Meltano Singer SDK)",
+            user_agent=f"tap-persistiq/{version('singer-suite-tap-persistiq')} (Singer tap built with the Meltano Singer SDK)",
         ),
     ).to_dict()
 
