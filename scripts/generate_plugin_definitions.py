@@ -132,7 +132,11 @@ def _kind(spec: dict) -> str:
     if "integer" in types:
         return "integer"
     if "number" in types:
-        return "decimal"
+        # Not `decimal`: Meltano 4.4.1 casts a decimal setting given as text (an env var,
+        # `meltano config set`) to a Decimal it then cannot write to the tap's config ("Object
+        # of type Decimal is not JSON serializable"), and no value_processor helps. As text,
+        # the tap reads it back as a number and checks it by name.
+        return "string"
     if "object" in types:
         return "object"
     if "array" in types:
@@ -159,11 +163,6 @@ def setting(name: str, spec: dict) -> dict:
         out["options"] = [{"label": str(v), "value": str(v)} for v in spec["enum"] if v is not None]
     if spec.get("secret"):
         out["sensitive"] = True
-    if out["kind"] == "decimal":
-        # Meltano 4.4.1 turns a decimal setting into a Decimal it cannot write to the tap's
-        # config ("Object of type Decimal is not JSON serializable", e.g. from an env var):
-        # passed as text, the tap reads it back as a number and checks it by name.
-        out["value_processor"] = "stringify"
     return out
 
 

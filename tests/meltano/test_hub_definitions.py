@@ -92,9 +92,8 @@ def test_hub_definition_is_what_a_hub_maintainer_expects(api: str) -> None:
     assert definition["logo_url"].endswith(".png")
     # Hub style: the description is the product category, not a sentence about the tap.
     assert definition["description"] == gen.LABELS[api].category
-    for entry in definition["settings"]:
-        if entry.get("kind") == "decimal":
-            assert entry.get("value_processor") == "stringify", entry["name"]
+    # Meltano 4.4.1 cannot pass a `decimal` setting given as text to a tap (see the generator).
+    assert not [entry["name"] for entry in definition["settings"] if entry.get("kind") == "decimal"]
 
 
 @pytest.mark.parametrize("api", APIS)
