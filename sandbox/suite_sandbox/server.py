@@ -75,13 +75,18 @@ class Fault:
 
     kind: str
     times: int = 1
+    #: Serve the fault on every `every`-th matching request only (a steady fault rate: 4 is
+    #: one request in four); `times` counts the faults served.
+    every: int = 1
     path: str = ""  # regex searched in the request path; empty matches all
+    request_body: str = ""  # regex searched in the request body (e.g. one SOAP operation)
     status: int = 500
     headers: dict[str, str] = field(default_factory=dict)
     body: t.Any = None
     delay: float = 0.0
     hook: Callable[[], None] | None = None
     method: str | None = None
+    _seen: int = 0
 
 
 class Simulator:
@@ -143,9 +148,14 @@ class Simulator:
     def _take_fault(self, request: Request) -> Fault | None:
         with self._lock:
             for fault in self.faults:
-                if (not fault.path or re.search(fault.path, request.path)) and (
-                    fault.method is None or fault.method == request.method
+                if (
+                    (not fault.path or re.search(fault.path, request.path))
+                    and (fault.method is None or fault.method == request.method)
+                    and (not fault.request_body or re.search(fault.request_body.encode(), request.body))
                 ):
+                    fault._seen += 1
+                    if fault._seen % fault.every:
+                        continue
                     fault.times -= 1
                     if fault.times <= 0:
                         self.faults.remove(fault)

@@ -43,6 +43,15 @@ class TapCase:
     secrets: t.Callable[[t.Any], set[str]] = field(default=lambda sim: set())
     #: Extra files a run may write that hold a secret by design (the refresh-token store).
     token_store: bool = False
+    #: Regex of the request body that marks the stream's requests (one SOAP operation).
+    fault_body: str = ""
+    #: Streams fed by the stream's requests too (its children or parents): a broken endpoint
+    #: may fail them as well.
+    dependents: tuple[str, ...] = ()
+
+    def broken_endpoint(self) -> dict[str, t.Any]:
+        """Where a fault lands so that it hits this stream's record requests."""
+        return {"path": self.path, "method": self.method, "request_body": self.fault_body}
 
     def config(self, url: str, **overrides: t.Any) -> dict:
         return {**self.base_config(url), **FAST, **overrides}
