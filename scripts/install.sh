@@ -3,8 +3,8 @@
 #   .venv            the taps, the sandbox and the test tools (uv workspace)
 #   .venv-meltano    Meltano itself, kept apart from the taps' dependencies
 #   .meltano/        every plugin of meltano.yml (`meltano install` reinstalls only what changed)
-#   PostgreSQL       server binaries for the tests' throwaway database, only if missing
-#   libfaketime      for one Five9 rate-limit test, only if missing
+#   --test-deps      also PostgreSQL's server binaries and libfaketime for the tests (apt),
+#                    only if missing
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MELTANO_VERSION=4.4.1
@@ -24,14 +24,25 @@ MELTANO_SEND_ANONYMOUS_USAGE_STATS=false .venv-meltano/bin/meltano install >/dev
     || { cat .meltano-install.log >&2; exit 1; }
 rm -f .meltano-install.log
 
-# Debian packages the tests use: PostgreSQL's server binaries, and libfaketime (a tap's clock
-# set just before a minute ends, to test Five9's reset-on-the-minute limits in seconds).
-missing=()
-compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
-compgen -G "/usr/lib/*/faketime/libfaketimeMT.so.1" >/dev/null || missing+=(faketime)
-if [ ${#missing[@]} -gt 0 ]; then
-    SUDO=""
-    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+# Only for the tests (`bash scripts/test.sh` passes --test-deps): PostgreSQL's server binaries
+# (a throwaway database) and libfaketime (a tap's clock set just before a minute ends, to test
+# Five9's reset-on-the-minute limits in seconds). The demo needs neither.
+install_test_packages() {
+    local missing=()
+    compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+    compgen -G "/usr/lib/*/faketime/libfaketimeMT.so.1" >/dev/null || missing+=(faketime)
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "install.sh: the tests need ${missing[*]} (PostgreSQL's server binaries under" \
+            "/usr/lib/postgresql/*/bin, libfaketime) and this machine has no apt-get: install them" \
+            "with its package manager, then run again" >&2
+        return 1
+    fi
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+if [ "${1:-}" = "--test-deps" ]; then
+    install_test_packages
 fi
