@@ -152,9 +152,16 @@ def _label(name: str) -> str:
     return " ".join(w.upper() if w.lower() in acronyms else w.capitalize() for w in words)
 
 
-def setting(name: str, spec: dict) -> dict:
-    """One Meltano setting from one JSON-schema property."""
-    out: dict[str, t.Any] = {"name": name, "kind": _kind(spec), "label": spec.get("title") or _label(name)}
+def setting(name: str, spec: dict, *, hub: bool = True) -> dict:
+    """One Meltano setting from one JSON-schema property.
+
+    In meltano.yml a secret is `kind: string` with `sensitive: true`, as Meltano 4 writes it
+    back (`meltano config set` rewrites `kind: password` so); the Hub keeps `password`.
+    """
+    kind = _kind(spec)
+    if kind == "password" and not hub:
+        kind = "string"
+    out: dict[str, t.Any] = {"name": name, "kind": kind, "label": spec.get("title") or _label(name)}
     if spec.get("description"):
         out["description"] = spec["description"]
     if "default" in spec and spec["default"] is not None:
@@ -166,8 +173,8 @@ def setting(name: str, spec: dict) -> dict:
     return out
 
 
-def settings(schema: dict) -> list[dict]:
-    return [setting(name, spec) for name, spec in sorted(schema.get("properties", {}).items())]
+def settings(schema: dict, *, hub: bool = True) -> list[dict]:
+    return [setting(name, spec, hub=hub) for name, spec in sorted(schema.get("properties", {}).items())]
 
 
 # Credential alternatives a tap checks in config_errors() because its JSON schema cannot say
@@ -225,7 +232,7 @@ def meltano_extractor(api: str, info: dict) -> dict:
         "pip_url": local_pip_url(api),
         "executable": f"tap-{api}",
         "capabilities": capabilities(info),
-        "settings": settings(info["settings"]),
+        "settings": settings(info["settings"], hub=False),
         "settings_group_validation": settings_group_validation(info["settings"], api),
     }
     return _sorted(entry)
@@ -315,10 +322,17 @@ def dump(data: t.Any) -> str:
     return yaml.safe_dump(data, sort_keys=True, default_flow_style=False, allow_unicode=True, width=10_000)
 
 
+#: What a user sets on an extractor in meltano.yml (`meltano config set`, `meltano select`):
+#: kept as it is when the generated definition is rewritten.
+USER_KEYS = ("config", "select", "metadata", "schema", "select_filter")
+
+
 def render_meltano_yml(current: dict, extractors: dict[str, dict], dev_configs: dict[str, dict]) -> str:
     project = json.loads(json.dumps(current))
     existing = {e["name"]: e for e in project["plugins"].get("extractors") or []}
-    existing.update(extractors)
+    for name, entry in extractors.items():
+        kept = {k: v for k, v in existing.get(name, {}).items() if k in USER_KEYS}
+        existing[name] = {**entry, **kept}
     project["plugins"]["extractors"] = [existing[f"tap-{a}"] for a in APIS if f"tap-{a}" in existing]
     for environment in project.get("environments", []):
         if environment["name"] != "dev":
@@ -326,7 +340,9 @@ def render_meltano_yml(current: dict, extractors: dict[str, dict], dev_configs: 
         plugins = environment.setdefault("config", {}).setdefault("plugins", {})
         configs = {e["name"]: e for e in plugins.get("extractors") or []}
         for name, config in dev_configs.items():
-            configs[name] = {"name": name, "config": config}
+            # Settings the user set in dev stay; the generated ones follow the sandbox.
+            user_set = configs.get(name, {}).get("config") or {}
+            configs[name] = {**configs.get(name, {}), "name": name, "config": {**user_set, **config}}
         plugins["extractors"] = [configs[f"tap-{a}"] for a in APIS if f"tap-{a}" in configs]
     # Keep the hand-written top-level order; only the generated entries are key-sorted.
     ordered = {k: project[k] for k in project}
@@ -352,7 +368,7 @@ def maintainers_entry() -> str:
     return dump({VARIANT: MAINTAINER})
 
 
-def generate(apis: t.Sequence[str]) -> tuple[dict[Path, str], list[str]]:
+def generate(apis: t.Sequence[str], meltano_yml: Path = MELTANO_YML) -> tuple[dict[Path, str], list[str]]:
     """{path: expected text} for every output, and the taps that could not be described."""
     outputs: dict[Path, str] = {}
     failed: list[str] = []
@@ -367,10 +383,21 @@ def generate(apis: t.Sequence[str]) -> tuple[dict[Path, str], list[str]]:
             continue
         extractors[f"tap-{api}"] = meltano_extractor(api, info)
         outputs[hub_path(api)] = dump(hub_definition(api, info))
-    current = yaml.safe_load(MELTANO_YML.read_text())
-    outputs[MELTANO_YML] = render_meltano_yml(current, extractors, dev_configs)
+    current = yaml.safe_load(meltano_yml.read_text())
+    outputs[meltano_yml] = render_meltano_yml(current, extractors, dev_configs)
     outputs[MAINTAINERS_YML] = maintainers_entry()
     return outputs, failed
+
+
+def unchanged(path: Path, text: str) -> bool:
+    """Whether `path` already holds `text`; for meltano.yml, the same content (Meltano writes
+    the file back in its own key order whenever `meltano config set` or `meltano add` runs)."""
+    if not path.exists():
+        return False
+    old = path.read_text()
+    if path.suffix == ".yml" and path.name == "meltano.yml":
+        return yaml.safe_load(old) == yaml.safe_load(text)
+    return old == text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -385,8 +412,7 @@ def main(argv: list[str] | None = None) -> int:
     outputs, failed = generate(args.apis or APIS)
     drifted = []
     for path, text in outputs.items():
-        old = path.read_text() if path.exists() else None
-        if old == text:
+        if unchanged(path, text):
             continue
         drifted.append(path.relative_to(REPO))
         if not args.check:
