@@ -12,31 +12,13 @@ DATABASE="$PWD/output/warehouse.duckdb"
 rm -rf "$DEMO" "$DATABASE"
 mkdir -p "$DEMO" "$(dirname "$DATABASE")"
 
-.venv/bin/python -m suite_sandbox serve-all --records "$RECORDS" --out "$DEMO/sandbox.json" >"$DEMO/sandbox.log" 2>&1 &
-SANDBOX_PID=$!
-trap 'kill "$SANDBOX_PID" 2>/dev/null || true; wait "$SANDBOX_PID" 2>/dev/null || true' EXIT
-for _ in $(seq 300); do
-    [ -s "$DEMO/sandbox.json" ] && break
-    kill -0 "$SANDBOX_PID" 2>/dev/null || { cat "$DEMO/sandbox.log" >&2; exit 1; }
-    sleep 0.1
-done
-[ -s "$DEMO/sandbox.json" ] || { echo "the sandbox did not start" >&2; exit 1; }
-
-# meltano.yml's dev environment reads each sandbox's URL (and the values that cannot be
-# committed, e.g. a start_date relative to today) from env vars.
-eval "$(.venv/bin/python - "$DEMO" <<'PY'
-import json, re, shlex, sys
-from pathlib import Path
-sys.path.insert(0, "scripts")
-import generate_plugin_definitions as gen
-demo = Path(sys.argv[1])
-configs = json.loads((demo / "sandbox.json").read_text())
-urls = dict(re.findall(r"^(\w+): (http\S+)$", (demo / "sandbox.log").read_text(), re.M))
-for api in gen.APIS:
-    for key, value in gen.sandbox_env(api, urls[api], configs[api]).items():
-        print(f"export {key}={shlex.quote(value)}")
-PY
-)"
+# Every API's sandbox in the background; sandbox.env holds what meltano.yml's dev environment
+# reads (each sandbox's URL, and the values that cannot be committed, e.g. a start_date
+# relative to today).
+.venv/bin/suite-sandbox serve-all --records "$RECORDS" --out-dir "$DEMO/sandbox" --background >/dev/null
+trap 'kill "$(cat "$DEMO/sandbox/sandbox.pid")" 2>/dev/null || true' EXIT
+# shellcheck disable=SC1091
+. "$DEMO/sandbox/sandbox.env"
 
 export MELTANO_ENVIRONMENT=dev
 export MELTANO_SEND_ANONYMOUS_USAGE_STATS=false

@@ -24,6 +24,10 @@ from pathlib import Path
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "sandbox"))
+from suite_sandbox import meltano_env
+from suite_sandbox.meltano_env import sandbox_url_var, volatile
+
 REPO = Path(__file__).resolve().parent.parent
 BIN = REPO / ".venv" / "bin"
 MELTANO_YML = REPO / "meltano.yml"
@@ -92,11 +96,6 @@ HEADER = """\
 # auto_install is off: plugins are installed by scripts/install.sh only, because an automatic
 # reinstall inside `meltano run` would rebuild a plugin's venv while another run is using it.
 """
-
-
-def sandbox_url_var(api: str) -> str:
-    """The env var that holds the sandbox URL of one API in the dev environment."""
-    return f"SANDBOX_{api.upper()}_URL"
 
 
 @cache
@@ -276,11 +275,6 @@ def _demo_config(api: str, url: str) -> dict:
 DEV_DEFAULTS = {"max_requests_per_minute": 6000}
 
 
-def _volatile(key: str, value: t.Any) -> bool:
-    """A demo setting that cannot be committed: dated relative to today, or derived from the port."""
-    return key == "start_date" or "59999" in json.dumps(value).replace(_PLACEHOLDER_URL, "")
-
-
 def dev_config(api: str) -> dict:
     """The sandbox's demo config with its URL replaced by ${SANDBOX_<API>_URL}.
 
@@ -299,7 +293,7 @@ def dev_config(api: str) -> dict:
         return value
 
     config = {**DEV_DEFAULTS, **_demo_config(api, _PLACEHOLDER_URL)}
-    return _sorted({k: swap(v) for k, v in config.items() if not _volatile(k, v)})
+    return _sorted({k: swap(v) for k, v in config.items() if not volatile(k, v, _PLACEHOLDER_URL)})
 
 
 def sandbox_env(api: str, url: str, config: dict | None = None) -> dict[str, str]:
@@ -308,13 +302,7 @@ def sandbox_env(api: str, url: str, config: dict | None = None) -> dict[str, str
     `config` is the sandbox's demo_config(url) if the caller already has it (calling it again
     may reset sandbox-side files, e.g. a rotated refresh token's store).
     """
-    config = _demo_config(api, url) if config is None else config
-    env = {sandbox_url_var(api): url.rstrip("/")}
-    committed = dev_config(api)
-    for key, value in config.items():
-        if key not in committed:
-            env[f"TAP_{api.upper()}_{key.upper()}"] = value if isinstance(value, str) else json.dumps(value)
-    return env
+    return meltano_env.sandbox_env(api, url, _demo_config(api, url) if config is None else config)
 
 
 def dump(data: t.Any) -> str:
