@@ -212,6 +212,41 @@ def test_a_rotated_refresh_token_is_saved_and_read_first_next_run(toy, tmp_path)
         assert secret not in first.output + second.output
 
 
+def test_a_refresh_token_set_after_re_authorizing_wins_over_the_stored_one(toy, tmp_path):
+    simulator, url = toy
+    store = tmp_path / "outreach-token.json"
+    first = sync(oauth_config_for(url, refresh_token_store=str(store)))
+    assert first.exit_code == 0
+    assert "configured_token_sha256" in json.loads(store.read_text())
+    # The user authorizes the app again: only the new token works, and it goes in the config.
+    simulator.refresh_tokens = {"re-authorized-refresh-token-1"}
+    second = sync(
+        oauth_config_for(url, refresh_token="re-authorized-refresh-token-1", refresh_token_store=str(store))
+    )
+    assert second.exit_code == 0, second.output
+    assert "The refresh_token setting is newer than the token stored in" in second.output
+    assert json.loads(store.read_text())["refresh_token"] in simulator.refresh_tokens
+    # The next run uses the token rotated from the new one, not the config's (now used up).
+    third = sync(
+        oauth_config_for(url, refresh_token="re-authorized-refresh-token-1", refresh_token_store=str(store))
+    )
+    assert third.exit_code == 0, third.output
+
+
+def test_a_refused_stored_refresh_token_is_named_with_its_file(toy, tmp_path):
+    simulator, url = toy
+    store = tmp_path / "outreach-token.json"
+    assert sync(oauth_config_for(url, refresh_token_store=str(store))).exit_code == 0
+    simulator.refresh_tokens = set()  # access revoked
+    result = sync(oauth_config_for(url, refresh_token_store=str(store)))
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("ERROR tap-toy ")]
+    assert errors == [
+        "ERROR tap-toy tap-toy: token request refused (400) for refresh_token/client_id/client_secret: "
+        f"invalid_grant (the token sent was the rotated refresh token stored in {store})"
+    ]
+
+
 def test_a_refused_refresh_is_one_clear_line_without_the_token(toy):
     simulator, url = toy
     simulator.refresh_tokens = set()

@@ -8,6 +8,7 @@ OAuth2 client credentials, and OAuth1 request signing.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -167,27 +168,37 @@ class RefreshTokenStore:
 
     A rotated refresh token is the only key to the account after the old one is
     invalidated, so it is written with `os.replace` (never half-written) and mode 0600.
+    Beside it the file keeps a fingerprint (SHA-256) of the configured refresh token it
+    was rotated from: a config holding another token was re-authorized since, and wins.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
 
     def load(self) -> str | None:
+        return self.load_entry()[0]
+
+    def load_entry(self) -> tuple[str | None, str | None]:
+        """The stored refresh token and the fingerprint of the configured one it came from."""
         try:
-            token = json.loads(self.path.read_text()).get("refresh_token")
+            entry = json.loads(self.path.read_text())
+            token, origin = entry.get("refresh_token"), entry.get("configured_token_sha256")
         except FileNotFoundError:
-            return None
+            return None, None
         except (ValueError, AttributeError):
             msg = f"refresh_token_store {self.path} is not a JSON file with a refresh_token"
             raise TapError(msg) from None
-        return token or None
+        return token or None, origin or None
 
-    def save(self, refresh_token: str) -> None:
+    def save(self, refresh_token: str, *, configured: str | None = None) -> None:
+        entry = {"refresh_token": refresh_token}
+        if configured:
+            entry["configured_token_sha256"] = token_fingerprint(configured)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
         try:
             with os.fdopen(fd, "w") as handle:
-                json.dump({"refresh_token": refresh_token}, handle)
+                json.dump(entry, handle)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.chmod(tmp, 0o600)
@@ -197,11 +208,18 @@ class RefreshTokenStore:
             raise
 
 
+def token_fingerprint(token: str) -> str:
+    """A token's SHA-256, to recognise it without storing it."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 class RefreshTokenAuthenticator(_ExpiringTokenAuthenticator):
     """OAuth2 refresh-token grant that keeps the newest refresh token.
 
     Reads the stored token first (a rotated token from an earlier run beats the one in
-    the config), refreshes before expiry, and saves every rotated token at once.
+    the config it was rotated from; a config token the store does not know is newer:
+    the app was authorized again), refreshes before expiry, and saves every rotated token
+    at once. A refused refresh names which token was refused and where it is kept.
     """
 
     credential_name = "refresh_token/client_id/client_secret"
@@ -216,11 +234,24 @@ class RefreshTokenAuthenticator(_ExpiringTokenAuthenticator):
     ) -> None:
         super().__init__(**kwargs)
         self.store = store
-        stored = store.load() if store else None
-        self.refresh_token = stored or refresh_token
-        self.redirect_uri = redirect_uri
+        self.configured_refresh_token = refresh_token
+        stored, origin = store.load_entry() if store else (None, None)
         register_secret(refresh_token)
         register_secret(stored)
+        if store is not None and stored and origin and origin != token_fingerprint(refresh_token):
+            self.logger.info(
+                "The refresh_token setting is newer than the token stored in %s (it was not "
+                "rotated from it): using the setting",
+                store.path,
+            )
+            stored = None
+        self.refresh_token = stored or refresh_token
+        self._token_source = (
+            f"the rotated refresh token stored in {store.path}"
+            if store is not None and stored
+            else "the refresh_token setting"
+        )
+        self.redirect_uri = redirect_uri
 
     @property
     def oauth_request_body(self) -> dict:
@@ -234,13 +265,24 @@ class RefreshTokenAuthenticator(_ExpiringTokenAuthenticator):
             body["redirect_uri"] = self.redirect_uri
         return body
 
+    def update_access_token(self) -> None:
+        try:
+            super().update_access_token()
+        except AuthenticationError as exc:
+            if self.store is None:
+                raise
+            # With a store, two tokens are in play: say which one the API refused.
+            msg = f"{exc} (the token sent was {self._token_source})"
+            raise AuthenticationError(msg) from None
+
     def handle_token_response(self, body: dict) -> None:
         rotated = body.get("refresh_token")
         if rotated and rotated != self.refresh_token:
             register_secret(rotated)
             self.refresh_token = rotated
             if self.store:
-                self.store.save(rotated)
+                self.store.save(rotated, configured=self.configured_refresh_token)
+                self._token_source = f"the rotated refresh token stored in {self.store.path}"
                 self.logger.info("Saved the rotated refresh token to %s", self.store.path)
             else:
                 self.logger.warning(
