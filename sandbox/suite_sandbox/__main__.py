@@ -50,8 +50,24 @@ def write_outputs(out_dir: Path, servers: dict[str, tuple[SandboxServer, dict]])
     partial.replace(out_dir / "sandbox.env")
 
 
+def stop_previous(out_dir: Path) -> None:
+    try:
+        pid = int((out_dir / "sandbox.pid").read_text())
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (OSError, ValueError):
+        return
+    if b"suite_sandbox" in command:
+        os.kill(pid, signal.SIGTERM)
+        for _ in range(100):
+            if not Path(f"/proc/{pid}").exists():
+                break
+            time.sleep(0.02)
+
+
 def in_background(argv: list[str], out_dir: Path) -> int:
-    """Start the same command without --background, detached; return once it serves."""
+    """Start the same command without --background, detached; return once it serves. A
+    sandbox already serving from `out_dir` is stopped first (its files are replaced)."""
+    stop_previous(out_dir)
     (out_dir / "sandbox.env").unlink(missing_ok=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     log = (out_dir / "sandbox.log").open("w")
