@@ -138,11 +138,13 @@ def test_the_readme_commands_work_as_written_on_a_fresh_copy(tmp_path: Path, pos
 
 def test_without_apt_the_install_says_which_test_packages_to_install() -> None:
     """A machine without the test packages and without apt-get: one clear message, exit 1."""
-    function = re.search(r"^install_test_packages\(\) \{.*?^\}", (REPO / "scripts" / "install.sh").read_text(), re.S | re.M)
+    function = re.search(
+        r"^install_test_packages\(\) \{.*?^\}", (REPO / "scripts" / "install.sh").read_text(), re.S | re.M
+    )
     assert function
     script = f"{function.group()}\ncompgen() {{ return 1; }}\ninstall_test_packages"
     completed = subprocess.run(
-        ["bash", "-c", script], env={"PATH": "/nonexistent"}, capture_output=True, text=True, check=False
+        ["/bin/bash", "-c", script], env={"PATH": "/nonexistent"}, capture_output=True, text=True, check=False
     )
     assert completed.returncode == 1
     assert "the tests need postgresql faketime" in completed.stderr
