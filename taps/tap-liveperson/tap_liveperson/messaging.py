@@ -1,242 +1,145 @@
-"""Messaging Interactions (conversation history) on the `msgHist` host."""
+"""Messaging Interactions (conversation history) on the `msgHist` host.
+
+A conversation changes after it starts: it is transferred to other skills, gets messages
+for days, closes, gets its survey. The first run reads every conversation by start time;
+each later run asks, across the whole 13-month retention, for the conversations updated
+since the last run began (`latestUpdateTime {from}`, inclusive, rounded down to 10 minutes
+by the API), so every change arrives again, whichever window and skill it is in now.
+
+The account is searched once per window. With `partition_by_skill`, each skill (deleted
+ones included, plus Unassigned -1) is its own partition with its own bookmark: a search
+per skill and window, as the seed's skills -> conversations dependency asked.
+"""
 
 from __future__ import annotations
 
 import typing as t
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
-from singer_sdk import typing as th
-from tap_common.pagination import MetadataNextHrefPaginator
-
-from tap_liveperson.account_config import SkillsStream
-from tap_liveperson.client import LivePersonStream
+from tap_liveperson.account_config import UNASSIGNED_SKILL_ID
+from tap_liveperson.client import as_int, iso_from_ms
+from tap_liveperson.windows import WindowedSearchStream, ms, parse_time
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context, Record
-    from singer_sdk.streams.rest import HTTPRequest, PageContext
 
-PAGE_SIZE = 100  # the API's maximum
-#: History is kept 13 months; stay a few days inside so a window never starts before it.
-RETENTION = timedelta(days=390)
+#: The search shows a change about a minute after it happens, and the tap's clock may run
+#: ahead of LivePerson's: the next run asks for changes from this long before the bookmark.
+UPDATE_MARGIN = timedelta(minutes=15)
+#: The replication key of tap versions that bookmarked on start time per skill.
+LEGACY_REPLICATION_KEY = "start_time"
 
-_TEXT_OBJECT = th.ObjectType(additional_properties=True)
-
-_INFO = th.ObjectType(
-    th.Property("conversationId", th.StringType),
-    th.Property("brandId", th.StringType),
-    th.Property("status", th.StringType),
-    th.Property("startTime", th.StringType),
-    th.Property("startTimeL", th.IntegerType),
-    th.Property("endTime", th.StringType),
-    th.Property("endTimeL", th.IntegerType, description="-1 while the conversation is open"),
-    th.Property("duration", th.IntegerType),
-    th.Property("closeReason", th.StringType),
-    th.Property("closeReasonDescription", th.StringType),
-    th.Property("firstConversation", th.BooleanType),
-    th.Property("device", th.StringType),
-    th.Property("browser", th.StringType),
-    th.Property("operatingSystem", th.StringType),
-    th.Property("latestAgentId", th.StringType),
-    th.Property("latestAgentNickname", th.StringType),
-    th.Property("latestAgentFullName", th.StringType),
-    th.Property("latestAgentLoginName", th.StringType),
-    th.Property("latestSkillId", th.IntegerType),
-    th.Property("latestSkillName", th.StringType),
-    th.Property("latestAgentGroupId", th.IntegerType),
-    th.Property("latestAgentGroupName", th.StringType),
-    th.Property("latestQueueState", th.StringType),
-    th.Property("isPartial", th.BooleanType),
-    th.Property("mcs", th.IntegerType),
-    th.Property("source", th.StringType),
-    th.Property("language", th.StringType),
-    additional_properties=True,
-)
-
-_MESSAGE = th.ObjectType(
-    th.Property("type", th.StringType),
-    th.Property("messageData", _TEXT_OBJECT),
-    th.Property("messageId", th.StringType),
-    th.Property("audience", th.StringType),
-    th.Property("seq", th.IntegerType),
-    th.Property("dialogId", th.StringType),
-    th.Property("participantId", th.StringType),
-    th.Property("source", th.StringType),
-    th.Property("time", th.StringType),
-    th.Property("timeL", th.IntegerType),
-    th.Property("device", th.StringType),
-    th.Property("sentBy", th.StringType),
-    th.Property("contextData", _TEXT_OBJECT),
-    additional_properties=True,
-)
-
-_AGENT_PARTICIPANT = th.ObjectType(
-    th.Property("agentId", th.StringType),
-    th.Property("agentLoginName", th.StringType),
-    th.Property("agentNickname", th.StringType),
-    th.Property("agentFullName", th.StringType),
-    th.Property("role", th.StringType),
-    th.Property("permission", th.StringType),
-    th.Property("time", th.StringType),
-    th.Property("timeL", th.IntegerType),
-    additional_properties=True,
-)
-
-_TRANSFER = th.ObjectType(
-    th.Property("timeL", th.IntegerType),
-    th.Property("assignedAgentId", th.StringType),
-    th.Property("targetSkillId", th.IntegerType),
-    th.Property("targetSkillName", th.StringType),
-    th.Property("reason", th.StringType),
-    th.Property("sourceSkillId", th.IntegerType),
-    th.Property("sourceSkillName", th.StringType),
-    additional_properties=True,
-)
-
-_INTERACTION = th.ObjectType(
-    th.Property("assignedAgentId", th.StringType),
-    th.Property("agentLoginName", th.StringType),
-    th.Property("interactionTime", th.StringType),
-    th.Property("interactionTimeL", th.IntegerType),
-    th.Property("interactiveSequence", th.IntegerType),
-    additional_properties=True,
+#: (list field, time fields) whose epoch-ms values say when the record last saw an event.
+_EVENT_TIMES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("messageRecords", ("timeL",)),
+    ("messageStatuses", ("timeL",)),
+    ("transfers", ("timeL",)),
+    ("agentParticipants", ("timeL",)),
+    ("consumerParticipants", ("timeL", "joinTimeL")),
+    ("consumerParticipant", ("timeL", "joinTimeL")),
+    ("interactions", ("interactionTimeL",)),
+    ("messageScores", ("timeL",)),
+    ("messageScore", ("timeL",)),
+    ("dialogs", ("startTimeL", "endTimeL")),
 )
 
 
-def _ms(ts: datetime) -> int:
-    return int(ts.timestamp() * 1000)
+def latest_event_ms(row: Record) -> int | None:
+    """The latest epoch-ms time the conversation record itself carries."""
+    info = row.get("info") or {}
+    times = [as_int(info.get("startTimeL")), as_int(info.get("endTimeL"))]
+    for key, names in _EVENT_TIMES:
+        for item in row.get(key) or ():
+            if isinstance(item, dict):
+                times += [as_int(item.get(name)) for name in names]
+    times.append(as_int((row.get("summary") or {}).get("lastUpdatedTime")))
+    sessions = (row.get("coBrowseSessions") or {}).get("coBrowseSessionsList") or ()
+    times += [as_int(s.get(n)) for s in sessions if isinstance(s, dict) for n in ("startTimeL", "endTimeL")]
+    valid = [value for value in times if isinstance(value, int) and value > 0]
+    return max(valid, default=None)
 
 
-def _parse_time(value: str) -> datetime:
-    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-
-
-def _iso_from_ms(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).isoformat(timespec="milliseconds")
-
-
-class MessagingInteractionsStream(LivePersonStream):
-    """Conversations, one partition per latest skill, read in start-time windows.
-
-    The search filters on conversation start only (no update time field exists), so each
-    run re-reads `lookback_hours` before its bookmark: conversations still open at the
-    last run have changed since.
-    """
+class MessagingInteractionsStream(WindowedSearchStream):
+    """Conversations, searched by start time; after the first run, by update time too."""
 
     name = "messaging_interactions"
     service = "msgHist"
     path = "/messaging_history/api/account/{account_id}/conversations/search"
-    http_method = "POST"
-    parent_stream_type = SkillsStream
+    fetch_path = "/messaging_history/api/account/{account_id}/conversations/conversation/search"
     primary_keys = ("conversation_id",)
-    replication_key = "start_time"
+    replication_key = "latest_event_time"
     records_key = "conversationHistoryRecords"
-    # The API sorts by start (`sort=start:asc`), so an interrupted run resumes from its
-    # bookmark. Partitions are the context ({skill_id}); a custom state_partitioning_keys
-    # would make the SDK treat the stream as unsorted.
-    is_sorted = True
+    id_field = "conversationId"
+    api_version = 2  # v=2 also returns unauthenticated engagement attributes, typed
+    max_window_days = 89  # "three months" for any three calendar months
 
-    schema = th.PropertiesList(
-        th.Property("conversation_id", th.StringType, required=True, description="info.conversationId"),
-        th.Property("start_time", th.DateTimeType, required=True, description="info.startTimeL as ISO 8601"),
-        th.Property("skill_id", th.IntegerType, description="Partition: latest skill (-1 = Unassigned)"),
-        th.Property("info", _INFO),
-        th.Property("campaign", _TEXT_OBJECT),
-        th.Property("messageRecords", th.ArrayType(_MESSAGE)),
-        th.Property("agentParticipants", th.ArrayType(_AGENT_PARTICIPANT)),
-        th.Property("consumerParticipants", th.ArrayType(_TEXT_OBJECT)),
-        th.Property("transfers", th.ArrayType(_TRANSFER)),
-        th.Property("interactions", th.ArrayType(_INTERACTION)),
-        th.Property("messageScores", th.ArrayType(_TEXT_OBJECT)),
-        th.Property("conversationSurveys", th.ArrayType(_TEXT_OBJECT)),
-        th.Property("summary", _TEXT_OBJECT),
-        th.Property("sdes", _TEXT_OBJECT),
-        th.Property("unAuthSdes", _TEXT_OBJECT),
-    ).to_dict()
+    # -- partitions ----------------------------------------------------------------------
 
-    _window: tuple[int, int] = (0, 0)
+    _skill_partitions: list[dict] | None = None
 
     @property
-    def check_sorted(self) -> bool:
-        # The look-back re-reads conversations older than the bookmark on purpose.
-        return False
+    def partitions(self) -> list[dict] | None:
+        """Account-wide (None), or one partition per skill with `partition_by_skill`."""
+        if not self.config.get("partition_by_skill"):
+            return None
+        if self._skill_partitions is None:
+            skills = self._tap.streams["skills"]
+            ids = sorted({as_int(row.get("id")) for row in skills.request_records(None)} - {None})
+            # Conversations nobody routed have skill -1, which no skill row carries.
+            self._skill_partitions = [{"skill_id": UNASSIGNED_SKILL_ID}] + [{"skill_id": i} for i in ids]
+        return self._skill_partitions
 
-    # -- windows ----------------------------------------------------------------------
+    # -- planning ------------------------------------------------------------------------
 
-    def windows(self, context: Context | None) -> list[tuple[int, int]]:
-        """Start-time windows [from, to] in epoch ms, oldest first, each ≤ window_days."""
-        now = datetime.now(timezone.utc)
-        floor = now - RETENTION
-        start = self.get_starting_timestamp(context)
-        if bookmark := self.get_context_state(context).get("replication_key_value"):
-            lookback = timedelta(hours=float(self.config.get("lookback_hours", 24)))
-            start = _parse_time(bookmark) - lookback
-            if start_date := self.config.get("start_date"):
-                start = max(start, _parse_time(start_date))
-        if start is None or start < floor:
-            if start is not None:
-                self.logger.warning(
-                    "%s: history is kept 13 months; reading from %s instead of %s",
-                    self.name,
-                    floor.isoformat(),
-                    start.isoformat(),
-                )
-            start = floor
-        size = timedelta(days=float(self.config.get("window_days", 30)))
-        windows = []
-        while start < now:
-            end = min(start + size, now)
-            windows.append((_ms(start), _ms(end)))
-            start = end
-        return windows
+    def plan_run(self, state: dict, now: int) -> tuple[int | None, int]:
+        first = self.start_date_ms() or self.retention_floor(now)
+        bookmark = self._bookmark(state)
+        if bookmark is None:
+            return None, first
+        return ms(bookmark - UPDATE_MARGIN), first
 
-    def request_records(self, context: Context | None) -> t.Iterable[dict]:
-        windows = self.windows(context)
-        for number, (start_ms, end_ms) in enumerate(windows):
-            self._window = (start_ms, end_ms)
-            # The API rounds the range outward to 10 minutes and includes both ends, so
-            # neighbouring windows overlap: keep [from, to) here (the last window: [from, to]).
-            stop = end_ms + 1 if number == len(windows) - 1 else end_ms
-            for record in super().request_records(context):
-                started = (record.get("info") or {}).get("startTimeL")
-                if isinstance(started, int) and start_ms <= started < stop:
-                    yield record
+    def _bookmark(self, state: dict) -> t.Any:
+        """When the last completed run began, if any run completed."""
+        value, key = state.get("replication_key_value"), state.get("replication_key")
+        if value and key == self.replication_key:
+            return parse_time(value)
+        # Earlier versions bookmarked the newest start time per skill and re-read
+        # `lookback_hours` before it: changes since then are what is still unread.
+        legacy = [value] if value and key == LEGACY_REPLICATION_KEY else []
+        legacy += [
+            p.get("replication_key_value")
+            for p in state.get("partitions") or ()
+            if p.get("replication_key") == LEGACY_REPLICATION_KEY and p.get("replication_key_value")
+        ]
+        if not legacy:
+            return None
+        lookback = timedelta(hours=float(self.config.get("lookback_hours", 24)))
+        return min(parse_time(v) for v in legacy) - lookback
 
-    # -- requests ---------------------------------------------------------------------
+    def finish_run(self, state: dict) -> None:
+        state.pop("partitions", None)  # per-skill bookmarks of an earlier version, now read
 
-    def get_new_paginator(self) -> MetadataNextHrefPaginator:
-        return MetadataNextHrefPaginator()
-
-    def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
-        return {
-            "offset": 0,
-            "limit": PAGE_SIZE,
-            "sort": "start:asc",
-            "v": 2,
-            "source": self.config.get("source"),
-        }
-
-    def get_http_request(self, *, page: PageContext) -> HTTPRequest:
-        request = super().get_http_request(page=page)
-        if page.next_page_token:
-            # `_metadata.next.href` is absolute and carries every query parameter.
-            request.url = page.next_page_token.geturl()
-            request.params = {}
-        return request
+    # -- requests ------------------------------------------------------------------------
 
     def prepare_request_payload(self, context: Context | None, next_page_token: t.Any) -> dict:
-        start_ms, end_ms = self._window
-        skill_id = (context or {}).get("skill_id")
-        body: dict[str, t.Any] = {"start": {"from": start_ms, "to": end_ms}}
-        if skill_id is not None:
-            body["latestSkillIds"] = [skill_id]
+        body = super().prepare_request_payload(context, next_page_token)
+        if self._since is not None:
+            body["latestUpdateTime"] = {"from": self._since}
+        if context and "skill_id" in context:
+            body["latestSkillIds"] = [context["skill_id"]]
         return body
 
-    # -- records ----------------------------------------------------------------------
+    def fetch_body(self, record: Record) -> dict:
+        return {"conversationId": (record.get("info") or {}).get("conversationId")}
+
+    # -- records -------------------------------------------------------------------------
 
     def post_process(self, row: Record, context: Context | None = None) -> Record | None:
         info = row.get("info") or {}
+        started = as_int(info.get("startTimeL"))
+        latest = latest_event_ms(row)
         row["conversation_id"] = info.get("conversationId")
-        row["start_time"] = _iso_from_ms(info["startTimeL"])
-        row["skill_id"] = (context or {}).get("skill_id", info.get("latestSkillId"))
+        row["start_time"] = iso_from_ms(started) if isinstance(started, int) and started > 0 else None
+        row["skill_id"] = as_int(info.get("latestSkillId", (context or {}).get("skill_id")))
+        row["latest_event_time"] = iso_from_ms(latest) if latest is not None else None
         return row

@@ -1,9 +1,8 @@
-"""tap-liveperson: LivePerson Conversational Cloud users, skills, groups, campaigns, conversations."""
+"""tap-liveperson: LivePerson Conversational Cloud configuration, conversations, chats, operations."""
 
 from __future__ import annotations
 
 import re
-import time
 import typing as t
 from functools import cached_property
 from urllib.parse import urlparse
@@ -12,10 +11,23 @@ import requests
 from singer_sdk import typing as th
 from tap_common.auth import ClientCredentialsAuthenticator, OAuth1Authenticator
 from tap_common.errors import TapError, api_error_text
+from tap_common.retry import WaitPolicy, is_transient_status
 from tap_common.tap import SuiteTap, common_properties, is_local_host, number_errors
 
-from tap_liveperson.account_config import AgentGroupsStream, CampaignsStream, SkillsStream, UsersStream
+from tap_liveperson.account_config import (
+    AgentGroupsStream,
+    AgentStatusStream,
+    CampaignsStream,
+    SkillsStream,
+    UsersStream,
+)
+from tap_liveperson.engagement_history import EngagementHistoryStream
 from tap_liveperson.messaging import MessagingInteractionsStream
+from tap_liveperson.operations import (
+    AgentStateDistributionStream,
+    MessagingQueueHealthStream,
+    QueueHealthStream,
+)
 
 if t.TYPE_CHECKING:
     from singer_sdk.streams import Stream
@@ -23,10 +35,14 @@ if t.TYPE_CHECKING:
 DEFAULT_API_URL = "https://api.liveperson.net"
 OAUTH1_SETTINGS = ("app_key", "app_secret", "access_token", "access_token_secret")
 OAUTH2_SETTINGS = ("client_id", "client_secret")
-SERVICES = ("accountConfigReadOnly", "msgHist", "sentinel")
 # A window must stay inside the API's 3-month limit for any three calendar months.
 MAX_WINDOW_DAYS = 89
 MAX_SOURCE_LENGTH = 20
+#: LivePerson's retry policy for 5xx: "retry 3 times with 5, 10, 15 second pause".
+RETRY_SCHEDULE = (5.0, 10.0, 15.0)
+#: An AppJWT lives an hour (the docs' example token: exp - iat = 3600); Sentinel's v2
+#: answer names no expires_in, so the token is renewed before this.
+APP_JWT_SECONDS = 3600
 
 
 def _common_properties() -> list[th.Property]:
@@ -40,6 +56,17 @@ def _common_properties() -> list[th.Property]:
                 "Domain API (CSDS) URL; the service hosts are looked up there once per run "
                 "(https; http only for localhost)."
             )
+        elif prop.name == "max_retries":
+            prop.default = len(RETRY_SCHEDULE)
+            prop.description = (
+                "Retries of a request after 429, 5xx, timeouts or connection faults "
+                "(LivePerson's retry policy: 3)."
+            )
+        elif prop.name == "retry_backoff_seconds":
+            prop.description = (
+                "Scale of LivePerson's retry pauses: 5, 10, 15 s (then 15 s) times this, "
+                "when the API names no wait (1: the policy as published)."
+            )
     return properties
 
 
@@ -47,9 +74,29 @@ class TapLivePerson(SuiteTap):
     """Singer tap for the LivePerson Conversational Cloud APIs."""
 
     name = "tap-liveperson"
+    retry_schedule = RETRY_SCHEDULE
 
     config_jsonschema = th.PropertiesList(
         th.Property("account_id", th.StringType, required=True, description="LivePerson account (site) id."),
+        th.Property(
+            "client_id",
+            th.StringType,
+            description=(
+                "OAuth 2.0 client-credentials app id (recommended: LivePerson ends OAuth1 API keys "
+                "on 2026-05-31)."
+            ),
+        ),
+        th.Property(
+            "client_secret", th.StringType, secret=True, description="OAuth 2.0 client-credentials secret."
+        ),
+        th.Property(
+            "oauth_scopes",
+            th.StringType,
+            description=(
+                "Space-separated scopes to ask Sentinel for (sent as `scope`); unset: the scopes "
+                "the app installation grants."
+            ),
+        ),
         th.Property(
             "app_key", th.StringType, secret=True, description="OAuth1 API key: app key (consumer key)."
         ),
@@ -67,14 +114,6 @@ class TapLivePerson(SuiteTap):
             description="OAuth1 API key: access token secret.",
         ),
         th.Property(
-            "client_id",
-            th.StringType,
-            description="OAuth 2.0 client-credentials app id (instead of the OAuth1 keys; OAuth1 ends 2026-05-31).",
-        ),
-        th.Property(
-            "client_secret", th.StringType, secret=True, description="OAuth 2.0 client-credentials secret."
-        ),
-        th.Property(
             "source",
             th.StringType,
             default="singer_tap_lp",
@@ -84,13 +123,28 @@ class TapLivePerson(SuiteTap):
             "window_days",
             th.IntegerType,
             default=30,
-            description=f"Days of conversation start time per search window (1-{MAX_WINDOW_DAYS}; the API allows 3 months).",
+            description=(
+                f"Days of conversation start time per search window (1-{MAX_WINDOW_DAYS}; the API "
+                "allows 3 months; chat history windows are also at most 28 days)."
+            ),
+        ),
+        th.Property(
+            "partition_by_skill",
+            th.BooleanType,
+            default=False,
+            description=(
+                "Search conversations skill by skill (one partition and bookmark per skill, plus "
+                "Unassigned -1) instead of the whole account per window: one search per skill and window."
+            ),
         ),
         th.Property(
             "lookback_hours",
             th.NumberType,
             default=24,
-            description="Hours before the bookmark re-read each run, to pick up conversations that changed after they started.",
+            description=(
+                "Hours of chat start time re-read before the bookmark each run (engagement_history: "
+                "chats appear once ended and are enriched later)."
+            ),
         ),
         *_common_properties(),
     ).to_dict()
@@ -100,9 +154,20 @@ class TapLivePerson(SuiteTap):
             UsersStream(self),
             SkillsStream(self),
             AgentGroupsStream(self),
+            AgentStatusStream(self),
             CampaignsStream(self),
             MessagingInteractionsStream(self),
+            EngagementHistoryStream(self),
+            QueueHealthStream(self),
+            MessagingQueueHealthStream(self),
+            AgentStateDistributionStream(self),
         ]
+
+    @cached_property
+    def wait_policy(self) -> WaitPolicy:
+        """LivePerson's 5, 10, 15 s schedule, scaled by `retry_backoff_seconds` (tests: small)."""
+        scale = float(self.config.get("retry_backoff_seconds", 1.0))
+        return WaitPolicy.from_config(self.config, schedule=tuple(s * scale for s in self.retry_schedule))
 
     # -- config -----------------------------------------------------------------------
 
@@ -123,13 +188,13 @@ class TapLivePerson(SuiteTap):
         oauth2 = [name for name in OAUTH2_SETTINGS if config.get(name)]
         if oauth1 and oauth2:
             errors.append(
-                "set either the OAuth1 settings (app_key, app_secret, access_token, access_token_secret) "
-                "or the OAuth2 settings (client_id, client_secret), not both"
+                "set either the OAuth2 settings (client_id, client_secret) or the OAuth1 settings "
+                "(app_key, app_secret, access_token, access_token_secret), not both"
             )
         elif not oauth1 and not oauth2:
             errors.append(
-                "no credentials: set app_key, app_secret, access_token and access_token_secret (OAuth1) "
-                "or client_id and client_secret (OAuth2)"
+                "no credentials: set client_id and client_secret (OAuth2, recommended) or app_key, "
+                "app_secret, access_token and access_token_secret (OAuth1)"
             )
         else:
             group, present = (OAUTH1_SETTINGS, oauth1) if oauth1 else (OAUTH2_SETTINGS, oauth2)
@@ -152,52 +217,52 @@ class TapLivePerson(SuiteTap):
 
     # -- hosts ------------------------------------------------------------------------
 
+    def sync_all(self) -> None:
+        # Every stream needs the service hosts: a Domain API failure ends the run at once
+        # (one line), instead of failing each stream in turn.
+        with self.failing_clearly(write_state=False):
+            _ = self.service_hosts
+        super().sync_all()
+
     @cached_property
     def service_hosts(self) -> dict[str, str]:
         """Service name -> host, from one Domain API (CSDS) lookup per run (no auth)."""
         api_url = str(self.config.get("api_url") or DEFAULT_API_URL).rstrip("/")
         path = f"/api/account/{self.config['account_id']}/service/baseURI.json"
-        retries = int(self.config.get("max_retries", 5))
-        backoff = float(self.config.get("retry_backoff_seconds", 1.0))
-        for attempt in range(retries + 1):
-            failure = None
-            try:
-                response = requests.get(
-                    api_url + path,
-                    params={"version": "1.0"},
-                    timeout=int(self.config.get("request_timeout", 60)),
-                    headers={"User-Agent": self.config.get("user_agent") or self.name},
-                )
-            except requests.RequestException as exc:
-                failure = f"{type(exc).__name__}"
-            else:
-                if response.status_code == 429 or response.status_code >= 500:
-                    failure = f"{response.status_code}: {api_error_text(response)}"
-                elif response.status_code >= 400:
-                    msg = (
-                        f"Domain API (CSDS) GET {path} returned {response.status_code}: "
-                        f"{api_error_text(response)} (check the account_id and api_url settings)"
-                    )
-                    raise TapError(msg)
-                else:
-                    return self._parse_hosts(response, path)
-            if attempt < retries:
-                self.logger.warning("CSDS lookup failed (%s); retrying", failure)
-                time.sleep(min(backoff * 2**attempt, 60.0))
-        msg = f"Domain API (CSDS) GET {path} failed after {retries} retries: {failure}"
-        raise TapError(msg)
+        what = f"Domain API (CSDS) GET {path}"
 
-    def _parse_hosts(self, response: requests.Response, path: str) -> dict[str, str]:
+        def send() -> requests.Response:
+            return requests.get(
+                api_url + path,
+                params={"version": "1.0"},
+                timeout=int(self.config.get("request_timeout", 60)),
+                headers={"User-Agent": self.config.get("user_agent") or self.name},
+            )
+
+        try:
+            response = self.wait_policy.call(send, what=what, logger=self.logger)
+        except requests.RequestException as exc:
+            msg = f"{what} failed after {self.wait_policy.max_retries} retries: {type(exc).__name__}"
+            raise TapError(msg) from None
+        if is_transient_status(response.status_code):
+            msg = (
+                f"{what} failed after {self.wait_policy.max_retries} retries: "
+                f"{response.status_code}: {api_error_text(response)}"
+            )
+            raise TapError(msg)
+        if response.status_code >= 400:
+            msg = (
+                f"{what} returned {response.status_code}: {api_error_text(response)} "
+                "(check the account_id and api_url settings)"
+            )
+            raise TapError(msg)
         try:
             entries = response.json().get("baseURIs") or []
             hosts = {e["service"]: e["baseURI"] for e in entries if isinstance(e, dict)}
         except (ValueError, AttributeError, KeyError, TypeError):
-            msg = f"Domain API (CSDS) GET {path} returned an unreadable body"
+            msg = f"{what} returned an unreadable body"
             raise TapError(msg) from None
-        if missing := [s for s in SERVICES if not hosts.get(s)]:
-            msg = f"Domain API (CSDS) GET {path} names no host for service(s) {', '.join(missing)}"
-            raise TapError(msg)
-        self.logger.info("LivePerson service hosts: %s", {s: hosts[s] for s in SERVICES})
+        self.logger.info("LivePerson service hosts: %s", hosts)
         return hosts
 
     def service_url(self, service: str) -> str:
@@ -206,7 +271,11 @@ class TapLivePerson(SuiteTap):
         Real hosts are https; plain http only when api_url itself is http and the host is
         local (the sandbox), never for a remote host.
         """
-        host = self.service_hosts[service]
+        host = self.service_hosts.get(service)
+        if not host:
+            # Only the streams on that service fail (an account without chat, say).
+            msg = f"the Domain API (CSDS) names no host for service {service} on this account"
+            raise TapError(msg)
         api_scheme = urlparse(str(self.config.get("api_url") or DEFAULT_API_URL)).scheme
         local = is_local_host(urlparse(f"//{host}").hostname)
         scheme = "http" if api_scheme == "http" and local else "https"
@@ -217,10 +286,13 @@ class TapLivePerson(SuiteTap):
     def build_authenticator(self) -> t.Any:
         if self.uses_oauth2:
             account = self.config["account_id"]
+            # v2: tokens for the data APIs (v1 serves only the Connector API).
             return ClientCredentialsAuthenticator(
-                auth_endpoint=f"{self.service_url('sentinel')}/sentinel/api/account/{account}/app/token",
+                auth_endpoint=f"{self.service_url('sentinel')}/sentinel/api/v2/account/{account}/app/token",
                 client_id=self.config["client_id"],
                 client_secret=self.config["client_secret"],
+                oauth_scopes=self.config.get("oauth_scopes"),
+                default_expiration=APP_JWT_SECONDS,
                 timeout=int(self.config.get("request_timeout", 60)),
                 wait_policy=self.wait_policy,
             )
