@@ -8,13 +8,16 @@ from singer_sdk import typing as th
 from tap_common.auth import RefreshTokenAuthenticator, RefreshTokenStore
 from tap_common.tap import SuiteTap, common_properties, url_errors
 
+from tap_outreach.client import MAX_PAGE_SIZE
 from tap_outreach.streams import STREAM_TYPES
 
 if t.TYPE_CHECKING:
     from tap_outreach.client import OutreachStream
 
-MAX_PAGE_SIZE = 1000
 HOURLY_LIMIT = 10_000
+#: Outreach mints at most one access token per user and app per minute; a throttled token
+#: request (429) that names no wait is retried once that minute has passed.
+TOKEN_MINT_WINDOW_SECONDS = 60.0
 
 
 class TapOutreach(SuiteTap):
@@ -24,6 +27,7 @@ class TapOutreach(SuiteTap):
     credential_settings = "client_id/client_secret/refresh_token"
     # The budget is hourly (10,000 per user), so short bursts above the even pace are fine.
     rate_limit_burst = 10
+    rate_limited_wait_seconds = TOKEN_MINT_WINDOW_SECONDS
 
     config_jsonschema = th.PropertiesList(
         th.Property(
@@ -66,7 +70,10 @@ class TapOutreach(SuiteTap):
             "page_size",
             th.IntegerType,
             default=MAX_PAGE_SIZE,
-            description=f"Records per page (page[size]), 1 to {MAX_PAGE_SIZE}.",
+            description=(
+                f"Records per page (page[size]), 1 to {MAX_PAGE_SIZE}. While Outreach's gateway fails "
+                "on large pages (502/504, timeouts), the tap halves it for that query, then grows it back."
+            ),
         ),
         *common_properties(
             api_url="https://api.outreach.io/api/v2",

@@ -2,52 +2,19 @@
 
 from __future__ import annotations
 
-from tap_outreach.streams.calls import CallDispositionsStream, CallPurposesStream, CallsStream
-from tap_outreach.streams.crm import (
-    AccountsStream,
-    OpportunitiesStream,
-    PersonasStream,
-    ProspectsStream,
-    StagesStream,
-    TasksStream,
-)
-from tap_outreach.streams.engagement import (
-    ContentCategoriesStream,
-    EventsStream,
-    MailboxesStream,
-    MailingsStream,
-    SequencesStream,
-    SequenceStatesStream,
-    SequenceStepsStream,
-    SequenceTemplatesStream,
-    SnippetsStream,
-    TemplatesStream,
-)
-from tap_outreach.streams.org import DutiesStream, TeamsStream, UsersStream
+from tap_outreach.streams import calls, crm, engagement, org
 
-STREAM_TYPES = (
-    AccountsStream,
-    CallsStream,
-    CallDispositionsStream,
-    CallPurposesStream,
-    ContentCategoriesStream,
-    DutiesStream,
-    EventsStream,
-    MailboxesStream,
-    MailingsStream,
-    OpportunitiesStream,
-    PersonasStream,
-    ProspectsStream,
-    SequencesStream,
-    SequenceStatesStream,
-    SequenceStepsStream,
-    SequenceTemplatesStream,
-    SnippetsStream,
-    StagesStream,
-    TasksStream,
-    TeamsStream,
-    TemplatesStream,
-    UsersStream,
+#: Every stream class the domain modules declare, by name.
+STREAM_TYPES = tuple(
+    sorted(
+        (
+            stream_type
+            for module in (calls, crm, engagement, org)
+            for stream_type in vars(module).values()
+            if isinstance(stream_type, type) and stream_type.__module__ == module.__name__
+        ),
+        key=lambda stream_type: stream_type.name,
+    )
 )
 
 __all__ = ["STREAM_TYPES"]
