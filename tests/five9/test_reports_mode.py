@@ -13,7 +13,7 @@ from suite_sandbox.five9 import PASSWORD, demo_config, make_simulator
 from tests.conftest import run_tap
 
 UTC = timezone.utc
-FAST_LIMITS = {"ReportRun": 6000, "ReportResult": 6000, "Query": 6000}
+FAST_LIMITS = {"ReportRequest": 6000, "RetrieveReport": 6000, "Query": 6000}
 
 
 def simulator(records: int = 200, **options):
@@ -52,7 +52,15 @@ def call_runs(sim) -> list[dict]:
     return [r for r in sim.report_runs if r["report"] == "Call Log"]
 
 
-def test_full_sync_emits_exactly_the_simulators_rows_with_each_agent_once(serve, tmp_path):
+def call_key(record: dict) -> tuple:
+    return (record["call_id"], record["timestamp"], record["call_type"])
+
+
+def login_key(record: dict) -> tuple:
+    return (record["agent"], record["login_timestamp"])
+
+
+def test_full_sync_emits_exactly_the_simulators_rows_with_one_login_report_per_window(serve, tmp_path):
     sim = simulator()
     server = serve(sim)
     run = run_tap("tap-five9", config(server.url), tmp_path)
@@ -62,21 +70,16 @@ def test_full_sync_emits_exactly_the_simulators_rows_with_each_agent_once(serve,
     expected_calls = sim.expected_calls(start, end)
     calls = run.records("call_log")
     assert len(calls) == len(expected_calls) == 200
-    assert sorted(calls, key=lambda r: r["call_id"]) == sorted(expected_calls, key=lambda r: r["call_id"])
+    assert sorted(calls, key=call_key) == sorted(expected_calls, key=call_key)
 
-    # Each agent's logins are synced once, however many calls name the agent.
-    agents = sim.agents_with_calls(start, end)
+    # The login report is the domain's: one run per window, every agent (also those without calls).
     logins = run.records("agent_login_logout")
-    expected_logins = sim.expected_logins(agents, start, end)
-    assert Counter((r["agent"], r["login_timestamp"]) for r in logins) == Counter(
-        (r["agent"], r["login_timestamp"]) for r in expected_logins
-    )
-    assert sorted(logins, key=lambda r: (r["agent"], r["login_timestamp"])) == sorted(
-        expected_logins, key=lambda r: (r["agent"], r["login_timestamp"])
-    )
+    expected_logins = sim.expected_logins(start, end)
+    assert sorted(logins, key=login_key) == sorted(expected_logins, key=login_key)
+    assert {r["agent"] for r in logins} - sim.agents_with_calls(start, end), "no agent without calls"
     login_runs = [r for r in sim.report_runs if r["report"] == "Agent Login-Logout"]
-    assert {tuple(r["users"]) for r in login_runs} == {(a,) for a in agents}
-    assert len(login_runs) == len(agents) * len(call_runs(sim))  # same windows per agent
+    assert [r["users"] for r in login_runs] == [[]] * len(call_runs(sim))
+    assert [(r["start"], r["end"]) for r in login_runs] == [(r["start"], r["end"]) for r in call_runs(sim)]
 
     # 24 h windows, cut where Pacific time switches to DST (2024-03-10 10:00 UTC).
     assert [(r["start"], r["end"]) for r in call_runs(sim)] == [
@@ -88,27 +91,30 @@ def test_full_sync_emits_exactly_the_simulators_rows_with_each_agent_once(serve,
     assert sim.max_concurrent_soap == 1  # one request at a time
     bookmarks = run.last_state["bookmarks"]
     assert bookmarks["call_log"]["replication_key_value"] == "2024-03-11T12:00:00Z"
-    assert {p["context"]["agent"] for p in bookmarks["agent_login_logout"]["partitions"]} == agents
+    assert bookmarks["agent_login_logout"]["replication_key_value"] == "2024-03-11T12:00:00Z"
+    assert "partitions" not in bookmarks["agent_login_logout"]
 
 
 def test_second_run_starts_at_the_bookmark_and_reads_only_new_windows(serve, tmp_path):
     sim = simulator()
     server = serve(sim)
-    first = run_tap("tap-five9", config(server.url, end_date="2024-03-10T06:00:00Z"), tmp_path / "1")
+    first = run_tap(
+        "tap-five9", config(server.url, end_date="2024-03-10T06:00:00Z", lookback_hours=0), tmp_path / "1"
+    )
     assert first.returncode == 0, first.stderr
     state = first.last_state
     assert state["bookmarks"]["call_log"]["replication_key_value"] == "2024-03-10T06:00:00Z"
     runs_before = len(sim.report_runs)
 
-    second = run_tap("tap-five9", config(server.url), tmp_path / "2", state=state)
+    second = run_tap("tap-five9", config(server.url, lookback_hours=0), tmp_path / "2", state=state)
     assert second.returncode == 0, second.stderr
     new_runs = [r for r in sim.report_runs[runs_before:] if r["report"] == "Call Log"]
     assert new_runs[0]["start"] == at("2024-03-10T06:00:00Z")
     assert min(r["start"] for r in sim.report_runs[runs_before:]) == at("2024-03-10T06:00:00Z")
 
     expected = sim.expected_calls(at("2024-03-10T06:00:00Z"), at("2024-03-11T12:00:00Z"))
-    assert sorted(r["call_id"] for r in second.records("call_log")) == sorted(r["call_id"] for r in expected)
-    both = [r["call_id"] for r in first.records("call_log") + second.records("call_log")]
+    assert sorted(map(call_key, second.records("call_log"))) == sorted(map(call_key, expected))
+    both = [call_key(r) for r in first.records("call_log") + second.records("call_log")]
     assert len(both) == len(set(both)) == 200
 
 
@@ -121,10 +127,10 @@ def test_a_window_at_the_row_cap_is_split_until_every_row_fits(serve, tmp_path, 
     run = run_tap("tap-five9", catalog_free, tmp_path)
     assert run.returncode == 0, run.stderr
 
-    calls = [r["call_id"] for r in run.records("call_log")]
+    calls = [call_key(r) for r in run.records("call_log")]
     expected = sim.expected_calls(at("2024-03-09T00:00:00Z"), at("2024-03-10T00:00:00Z"))
     assert len(calls) == len(set(calls)) == len(expected) == 80
-    assert set(calls) == {r["call_id"] for r in expected}
+    assert set(calls) == {call_key(r) for r in expected}
     windows = [(r["start"], r["end"]) for r in call_runs(sim)]
     # 80 rows in the day (one per 18 min) hit the cap, so do 40 in each half; quarters (20) fit.
     assert windows[0] == (at("2024-03-09T00:00:00Z"), at("2024-03-10T00:00:00Z"))
@@ -150,13 +156,11 @@ def test_pacific_times_convert_exactly_across_the_end_of_dst(serve, tmp_path):
     run = run_tap("tap-five9", cfg, tmp_path)
     assert run.returncode == 0, run.stderr
 
-    got = {r["call_id"]: r["timestamp"] for r in run.records("call_log")}
-    expected = {r["call_id"]: r["timestamp"] for r in sim.expected_calls()}
-    assert got == expected
+    got = sorted(r["timestamp"] for r in run.records("call_log"))
+    expected = sorted(r["timestamp"] for r in sim.expected_calls())
+    assert got == expected and len(set(got)) == 250
     # The repeated hour: 24 calls whose Pacific wall-clock reads 01:xx, half of them PDT.
-    repeated = [
-        ts for ts in got.values() if at("2024-11-03T08:00:00Z") <= at(ts) < at("2024-11-03T10:00:00Z")
-    ]
+    repeated = [ts for ts in got if at("2024-11-03T08:00:00Z") <= at(ts) < at("2024-11-03T10:00:00Z")]
     assert len(repeated) == 24
     assert at("2024-11-03T09:00:00Z") in {r["end"] for r in call_runs(sim)}  # the window cut at the change
     logins = run.records("agent_login_logout")
@@ -179,21 +183,25 @@ def test_report_timeout_fails_clearly_and_keeps_the_bookmark_before_that_window(
     assert "still running after 1 s (report_timeout_seconds)" in line
     assert "Traceback" not in run.stderr
     assert run.last_state["bookmarks"]["call_log"]["replication_key_value"] == "2024-03-10T00:00:00Z"
-    assert {r["call_id"] for r in run.records("call_log")} == {
-        r["call_id"] for r in sim.expected_calls(at("2024-03-09T00:00:00Z"), at("2024-03-10T00:00:00Z"))
+    assert {call_key(r) for r in run.records("call_log")} == {
+        call_key(r) for r in sim.expected_calls(at("2024-03-09T00:00:00Z"), at("2024-03-10T00:00:00Z"))
     }
     assert PASSWORD not in run.output()
 
 
-def test_wrong_password_is_one_clear_line_naming_the_settings(serve, tmp_path):
-    server = serve(simulator())
+def test_wrong_password_ends_the_run_at_once_with_one_line_naming_the_settings(serve, tmp_path):
+    sim = simulator()
+    server = serve(sim)
     secret = "not-the-five9-password"
     run = run_tap("tap-five9", config(server.url, password=secret), tmp_path)
 
     assert run.returncode != 0
     line = fatal_line(run)
-    assert "call_log" in line and "401" in line and "Bad credentials" in line
-    assert "check the username/password setting" in line
+    assert "call_log: WSDL (GET /wsadmin/v13/AdminWebService) returned 401" in line
+    assert "Bad credentials" in line and "check the username/password setting" in line
+    # CredentialsRefused: the login report is not tried with the same refused credentials.
+    assert len(sim.requests) == 1
+    assert run.failed_streams == []  # not "1 of 2 streams failed": the whole run ended
     assert secret not in run.output()
 
 
@@ -203,10 +211,9 @@ def test_a_server_fault_is_retried_and_a_missing_report_fails_with_its_fault_nam
     sim.inject_fault("runReport", "ServerFault", "Temporary failure", times=2)
     ok = run_tap("tap-five9", config(server.url, end_date="2024-03-09T06:00:00Z"), tmp_path / "ok")
     assert ok.returncode == 0, ok.stderr
-    assert (
-        "call_log: runReport (POST /wsadmin/v13/AdminWebService) failed: ServerFault: Temporary failure; retrying"
-        in ok.stderr
-    )
+    where = "call_log: runReport (POST /wsadmin/v13/AdminWebService)"
+    assert f"{where} failed: ServerFault: Temporary failure" in ok.stderr
+    assert f"{where}: retrying in" in ok.stderr and "(attempt 2 of 6)" in ok.stderr
     assert len(ok.records("call_log")) == len(
         sim.expected_calls(at("2024-03-09T00:00:00Z"), at("2024-03-09T06:00:00Z"))
     )
@@ -221,16 +228,17 @@ def test_a_server_fault_is_retried_and_a_missing_report_fails_with_its_fault_nam
     failed = run_tap("tap-five9", config(server.url, end_date="2024-03-09T06:00:00Z"), tmp_path / "bad")
     assert failed.returncode != 0
     assert fatal_line(failed).endswith(
-        "tap-five9: call_log: runReport (POST /wsadmin/v13/AdminWebService) failed: "
+        "| call_log: runReport (POST /wsadmin/v13/AdminWebService) failed: "
         "ReportNotFoundFault: Report 'Call Log' not found in folder 'Call Log Reports'"
     )
+    assert failed.failed_streams == ["call_log"]
     assert "retrying" not in failed.stderr  # a missing report is not transient
 
 
 def test_per_operation_limits_from_five9_pace_report_runs(serve, tmp_path):
     # The domain allows 120 runReport calls per minute: at most that many in any calendar minute
     # (Five9's counters reset on the minute), never a fault.
-    sim = simulator(limits={**FAST_LIMITS, "ReportRun": 120}, agent_count=1)
+    sim = simulator(limits={**FAST_LIMITS, "ReportRequest": {60: 120}}, agent_count=1)
     server = serve(sim)
     run = run_tap("tap-five9", config(server.url, end_date="2024-03-09T04:00:00Z", window_hours=1), tmp_path)
     assert run.returncode == 0, run.stderr
@@ -254,8 +262,8 @@ def test_fractional_settings_from_a_config_file_are_accepted_and_used(serve, tmp
     assert [(r["start"], r["end"] - r["start"]) for r in call_runs(sim)] == [
         (at("2024-03-09T00:00:00Z") + timedelta(minutes=30 * k), timedelta(minutes=30)) for k in range(4)
     ]
-    assert sorted(r["call_id"] for r in run.records("call_log")) == sorted(
-        r["call_id"] for r in sim.expected_calls(at("2024-03-09T00:00:00Z"), at("2024-03-09T02:00:00Z"))
+    assert sorted(map(call_key, run.records("call_log"))) == sorted(
+        map(call_key, sim.expected_calls(at("2024-03-09T00:00:00Z"), at("2024-03-09T02:00:00Z")))
     )
 
 
@@ -270,12 +278,11 @@ def test_a_result_larger_than_the_in_memory_spool_is_read_whole(serve, tmp_path)
     calls = run.records("call_log")
     assert len(calls) == 20_000
     expected = {
-        r["call_id"]: r for r in sim.expected_calls(at("2024-03-09T00:00:00Z"), at("2024-03-10T00:00:00Z"))
+        call_key(r): r for r in sim.expected_calls(at("2024-03-09T00:00:00Z"), at("2024-03-10T00:00:00Z"))
     }
-    assert {r["call_id"] for r in calls} == set(expected)
+    assert {call_key(r) for r in calls} == set(expected)
     sample = calls[12_345]
-    assert sample["campaign"] == expected[sample["call_id"]]["campaign"]
-    assert sample["ani"] == expected[sample["call_id"]]["ani"]
+    assert sample == expected[call_key(sample)]
 
 
 def test_an_operations_limit_fault_waits_for_five9s_counters_to_reset_on_the_minute(serve, tmp_path):
@@ -289,9 +296,9 @@ def test_an_operations_limit_fault_waits_for_five9s_counters_to_reset_on_the_min
     sim.inject_fault(
         "runReport",
         "OperationsLimitExceededFault",
-        "Operations limit exceeded: 16 ReportRun operations per minute",
+        "Operations limit exceeded: 16 ReportRequest operations per minute",
         limit="16",
-        operationType="ReportRun",
+        operationType="ReportRequest",
     )
     offset = int(54 - time.time() % 60)  # the tap starts at second 53-54 of a minute
     run = run_tap(
@@ -314,8 +321,8 @@ def test_an_operations_limit_fault_waits_for_five9s_counters_to_reset_on_the_min
     assert 0.9 <= retried_at % 60 < 4, (
         f"retried {retried_at % 60:.1f} s into the minute, expected just after it began"
     )
-    assert sorted(r["call_id"] for r in run.records("call_log")) == sorted(
-        r["call_id"] for r in sim.expected_calls(at("2024-03-09T00:00:00Z"), at("2024-03-09T06:00:00Z"))
+    assert sorted(map(call_key, run.records("call_log"))) == sorted(
+        map(call_key, sim.expected_calls(at("2024-03-09T00:00:00Z"), at("2024-03-09T06:00:00Z")))
     )
 
 

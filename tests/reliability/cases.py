@@ -160,8 +160,14 @@ FIVE9 = TapCase(
     id_field="call_id",
     path=r"/wsadmin/v13/AdminWebService$",
     method="POST",
+    # No transfer legs here: these tests need one id column, and legs share a CALL ID (the
+    # stream's key is call_id + timestamp + call_type; tests/five9 covers the legs).
     make=lambda: five9.make_simulator(
-        60, seed=3, report_delay=0.02, limits={"ReportRun": 6000, "ReportResult": 6000, "Query": 6000}
+        60,
+        seed=3,
+        report_delay=0.02,
+        transfer_share=0,
+        limits={"ReportRequest": 6000, "RetrieveReport": 6000, "Query": 6000},
     ),
     base_config=lambda url: {
         **five9.demo_config(url),

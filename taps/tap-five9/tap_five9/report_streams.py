@@ -3,7 +3,12 @@
 A report has no paging: it returns every row of its time range, silently cut at the row
 cap. So the sync walks the range in `window_hours` windows, splits a window in halves
 whenever its result reaches the cap, and bookmarks the end of each finished window
-(rows inside one report are not sorted, so a per-row bookmark would not be safe).
+(rows inside one report are not sorted, so a per-row bookmark would not be safe). A rerun
+starts `lookback_hours` before the bookmark: Five9 adds rows to a window after it was read
+(a call appears when it ends, listed at the time it started).
+
+Both reports are run for the whole domain, one run per window: the login report is not tied
+to the agents seen in calls (agents who log in and take no call have logins too).
 """
 
 from __future__ import annotations
@@ -25,15 +30,24 @@ if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
 
     from tap_five9.soap import ReportClient
+    from tap_five9.tap import TapFive9
 
 REPORT_TIME_FORMAT = "%a, %d %b %Y %H:%M:%S"
 REPORT_DATE_FORMAT = "%a, %d %b %Y"
 ONE_SECOND = timedelta(seconds=1)
+#: How Five9 prints "no value": an empty cell, a dash, or `[None]` (e.g. AGENT of an agentless leg).
+NULL_CELLS = frozenset({"", "-", "[None]"})
+DEFAULT_LOOKBACK_HOURS = 2
 
 
 def field_name(column: str) -> str:
     """`BILL TIME (ROUNDED)` -> `bill_time_rounded`."""
     return "_".join("".join(c if c.isalnum() else " " for c in column.lower()).split())
+
+
+def _utc(text: str) -> datetime:
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
 
 
 def iso_utc(value: datetime) -> str:
@@ -96,48 +110,72 @@ def local_to_utc(
 
 
 class ReportStream(CompiledConformance, Stream):
-    """A stream filled from one Five9 report, run window by window."""
+    """A stream filled from one Five9 report, run window by window for the whole domain."""
 
-    folder_name: t.ClassVar[str]
-    report_name: t.ClassVar[str]
     #: The column whose time places a row in a report window.
     window_column: t.ClassVar[str]
     is_sorted = False  # report rows are not reliably sorted; bookmarks are per window
 
     @property
+    def tap(self) -> TapFive9:
+        return t.cast("TapFive9", self._tap)
+
+    @property
+    def report(self) -> dict[str, t.Any]:
+        """Folder, name, key and columns of this stream's report (schemas/reports.json)."""
+        return schemas.REPORTS[self.name]
+
+    @property
     def client(self) -> ReportClient:
-        return self._tap.report_client  # type: ignore[attr-defined]
+        return self.tap.report_client
 
     @cached_property
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.config.get("report_time_zone") or "America/Los_Angeles")
+        return self.tap.report_zone
 
-    def users(self, context: Context | None) -> list[str] | None:
-        """Users to filter the report to (reportObjects); None for all."""
-        return None
+    # -- range ------------------------------------------------------------------------
 
-    def get_records(self, context: Context | None) -> Iterable[dict]:
-        start = self.get_starting_timestamp(context)
-        if start is None:
+    def _bookmark_value(self) -> datetime | None:
+        state = self.get_context_state(None)
+        value = state.get("replication_key_value")
+        if value is None:
+            # State of versions that synced logins per agent: resume at the earliest agent.
+            values = [p.get("replication_key_value") for p in state.get("partitions") or []]
+            value = min((v for v in values if v), default=None)
+        return _utc(str(value)) if value else None
+
+    def sync_range(self) -> tuple[datetime, datetime]:
+        """[start, end) of this run: `lookback_hours` before the bookmark (never before
+        start_date), else start_date; up to end_date or the run's start."""
+        start_date = self.config.get("start_date")
+        if not start_date:
             msg = f"{self.name}: set start_date (reports are run from a start time)"
             raise TapError(msg)
-        start = start.astimezone(timezone.utc)
-        end = self._tap.sync_end  # type: ignore[attr-defined]
-        hours = float(self.config.get("window_hours", 24))
-        for window_start, window_end in report_windows(start, end, hours, self.zone):
-            for leaf_end, rows in self._run(window_start, window_end, context):
+        earliest = _utc(str(start_date))
+        bookmark = self._bookmark_value()
+        if bookmark is None:
+            start = earliest
+        else:
+            lookback = timedelta(hours=float(self.config.get("lookback_hours", DEFAULT_LOOKBACK_HOURS)))
+            start = max(bookmark - lookback, min(earliest, bookmark))
+        return start, self.tap.sync_end
+
+    def windows(self) -> list[tuple[datetime, datetime]]:
+        start, end = self.sync_range()
+        return list(report_windows(start, end, float(self.config.get("window_hours", 24)), self.zone))
+
+    def get_records(self, context: Context | None) -> Iterable[dict]:
+        for window_start, window_end in self.windows():
+            for leaf_end, rows in self._run(window_start, window_end):
                 yield from rows
                 # Reached only once every row of the window is written: a crash after
                 # this point loses nothing, a crash before it reruns this window.
-                self._bookmark(context, leaf_end)
+                self._bookmark(leaf_end)
 
-    def _run(
-        self, start: datetime, end: datetime, context: Context | None
-    ) -> Iterator[tuple[datetime, Iterator[dict]]]:
+    def _run(self, start: datetime, end: datetime) -> Iterator[tuple[datetime, Iterator[dict]]]:
         cap = int(self.config.get("report_row_limit", 50_000))
-        result = self.client.run_report(
-            self.name, self.folder_name, self.report_name, start, end, self.users(context)
-        )
+        report = self.report
+        result = self.client.run_report(self.name, report["folder"], report["report"], start, end)
         # Records are built lazily from the spooled CSV: a window costs bounded memory.
         # Lines bound the row count from above (a quoted field may hold a newline); only a
         # window near the cap is counted exactly.
@@ -158,103 +196,150 @@ class ReportStream(CompiledConformance, Stream):
                 cap,
                 iso_utc(middle),
             )
-            yield from self._run(start, middle, context)
-            yield from self._run(middle, end, context)
+            yield from self._run(start, middle)
+            yield from self._run(middle, end)
             return
         reader = result.rows()
-        plan = self._column_plan(next(reader, []))
-        yield end, (self.typed(plan, row, start, end) for row in reader if row)  # blank lines are no rows
+        plan = self._column_plan(next(reader, []), start, end)
+        records = (
+            self.typed(plan, row, start, end, number)
+            for number, row in enumerate((row for row in reader if row), start=1)  # blank lines are no rows
+        )
+        yield end, records
 
-    def _column_plan(self, header: list[str]) -> list[tuple[int, str, str]]:
-        """(column index, field, kind) for each report column in the schema, worked out once
-        per report; the window column first, so other times can be placed relative to it."""
+    # -- rows -------------------------------------------------------------------------
+
+    def _column_plan(
+        self, header: list[str], start: datetime, end: datetime
+    ) -> list[tuple[int, str, str, str]]:
+        """(column index, field, kind, column) for each report column, worked out once per
+        report; the window column first, so other times can be placed relative to it.
+        Columns the schema does not declare keep their text (it lands in `_sdc_extra`)."""
+        declared = self.report["columns"]
         properties = self.schema["properties"]
         plan = []
-        for index, column in enumerate(header):
-            name = field_name(column or "")
+        for index, raw in enumerate(header):
+            column = (raw or "").strip()
+            name = declared.get(column) or field_name(column)
             spec = properties.get(name)
+            if not name:
+                continue
             if spec is None:
-                continue  # custom report columns outside the schema
-            types, fmt = spec.get("type", []), spec.get("format")
-            if fmt == "date-time":
+                kind = "extra"
+            elif spec.get("format") == "date-time":
                 kind = "window" if name == self.window_column else "date-time"
-            elif fmt == "date":
+            elif spec.get("format") == "date":
                 kind = "date"
-            elif "integer" in types:
+            elif "integer" in spec.get("type", []):
                 kind = "integer"
-            elif "number" in types:
+            elif "number" in spec.get("type", []):
                 kind = "number"
             else:
                 kind = "string"
-            plan.append((index, name, kind))
+            plan.append((index, name, kind, column))
+        if not any(kind == "window" for _, _, kind, _ in plan):
+            window = next(c for c, f in declared.items() if f == self.window_column)
+            msg = (
+                f"{self.name}: the report '{self.report['folder']}/{self.report['report']}' for "
+                f"{iso_utc(start)} .. {iso_utc(end)} has no {window} column (its columns: {', '.join(header)})"
+            )
+            raise TapError(msg)
         plan.sort(key=lambda column: column[2] != "window")
         return plan
 
-    def typed(self, plan: list[tuple[int, str, str]], row: list[str], start: datetime, end: datetime) -> dict:
-        """A CSV row as a record: snake_case names, empty -> null, typed by the schema."""
+    @cached_property
+    def _unparsed_columns(self) -> set[str]:
+        return set()
+
+    def typed(
+        self,
+        plan: list[tuple[int, str, str, str]],
+        row: list[str],
+        start: datetime,
+        end: datetime,
+        number: int = 0,
+    ) -> dict:
+        """A CSV row as a record: snake_case names, Five9's nulls -> null, typed by the schema.
+
+        A value that does not parse as its column's type stays text (conformance moves it to
+        `_sdc_extra`), with one WARNING per column; a key or window column that does not parse
+        is an error naming the column and row."""
         record: dict[str, t.Any] = {}
         zone = self.zone
         anchor: datetime | None = None  # the row's window time, once read
-        for index, name, kind in plan:
+        for index, name, kind, column in plan:
             value = row[index].strip() if index < len(row) else ""
-            if value in ("", "-"):
-                record[name] = None
-            elif kind == "window":
-                anchor = local_to_utc(value, zone, start, end)
-                record[name] = iso_utc(anchor)
-            elif kind == "date-time":
-                # e.g. a logout in the repeated DST hour: the instant after the login.
-                record[name] = iso_utc(local_to_utc(value, zone, anchor))
-            elif kind == "date":
-                record[name] = datetime.strptime(value, REPORT_DATE_FORMAT).date().isoformat()
-            elif kind == "integer":
-                record[name] = int(value.replace(",", ""))
-            elif kind == "number":
-                record[name] = float(value.replace(",", "").lstrip("$"))
-            else:
+            if value in NULL_CELLS:
+                if kind != "extra":
+                    record[name] = None
+                continue
+            try:
+                if kind == "window":
+                    anchor = local_to_utc(value, zone, start, end)
+                    record[name] = iso_utc(anchor)
+                elif kind == "date-time":
+                    # e.g. a logout in the repeated DST hour: the instant after the login.
+                    record[name] = iso_utc(local_to_utc(value, zone, anchor))
+                elif kind == "date":
+                    record[name] = datetime.strptime(value, REPORT_DATE_FORMAT).date().isoformat()
+                elif kind == "integer":
+                    record[name] = int(value.replace(",", ""))
+                elif kind == "number":
+                    record[name] = float(value.replace(",", "").lstrip("$"))
+                else:
+                    record[name] = value
+            except ValueError:
+                where = f"row {number} of the report for {iso_utc(start)} .. {iso_utc(end)}"
+                if kind == "window" or name in self.primary_keys:
+                    msg = f"{self.name}: column {column} of {where} is {value!r}, not a {kind} value as Five9 prints it"
+                    raise TapError(msg) from None
+                if column not in self._unparsed_columns:
+                    self._unparsed_columns.add(column)
+                    self.logger.warning(
+                        "%s: column %s of %s is %r, not %s; kept as text in _sdc_extra",
+                        self.name,
+                        column,
+                        where,
+                        value,
+                        kind,
+                    )
                 record[name] = value
         return record
+
+    # -- state ------------------------------------------------------------------------
 
     def _increment_stream_state(self, latest_record: dict, *, context: Context | None = None) -> None:
         # Bookmarks advance per finished window (_bookmark), never per unsorted row.
         return
 
-    def _bookmark(self, context: Context | None, window_end: datetime) -> None:
-        state = self.get_context_state(context)
+    def _bookmark(self, window_end: datetime) -> None:
+        state = self.get_context_state(None)
+        state.pop("partitions", None)  # per-agent bookmarks of earlier versions
+        value = iso_utc(window_end)
+        # A lookback re-reads windows before the bookmark: it never moves back.
+        if (old := state.get("replication_key_value")) and _utc(str(old)) > window_end:
+            value = str(old)
         state["replication_key"] = self.replication_key
-        state["replication_key_value"] = iso_utc(window_end)
+        state["replication_key_value"] = value
         self.state_manager.is_flushed = False
         self._write_state_message()
 
 
 class CallLogReportStream(ReportStream):
-    """Call Log report: one row per call."""
+    """Call Log report: one row per call leg (the legs of a transfer share a CALL ID)."""
 
     name = "call_log"
-    primary_keys = ("call_id",)
+    primary_keys = tuple(schemas.REPORTS["call_log"]["key_properties"])
     replication_key = "timestamp"
     schema = schemas.CALL_LOG
-    folder_name = "Call Log Reports"
-    report_name = "Call Log"
     window_column = "timestamp"
-
-    def generate_child_contexts(self, record: dict, context: Context | None) -> Iterable[Context | None]:
-        # Many calls share an agent: sync each agent's logins once per run.
-        yield from self._tap.new_agent_contexts(record)  # type: ignore[attr-defined]
 
 
 class AgentLoginLogoutReportStream(ReportStream):
-    """Agent Login-Logout report, run per agent seen in call_log."""
+    """Agent Login-Logout report: one row per login session, every agent of the domain."""
 
     name = "agent_login_logout"
-    primary_keys = ("agent", "login_timestamp")
+    primary_keys = tuple(schemas.REPORTS["agent_login_logout"]["key_properties"])
     replication_key = "login_timestamp"
     schema = schemas.AGENT_LOGIN_LOGOUT
-    folder_name = "Agent Reports"
-    report_name = "Agent Login-Logout"
     window_column = "login_timestamp"
-    parent_stream_type = CallLogReportStream
-    state_partitioning_keys = ("agent",)
-
-    def users(self, context: Context | None) -> list[str] | None:
-        return [context["agent"]] if context else None

@@ -1,6 +1,7 @@
-"""Streams of the seed's REST contract (`GET /call_log`, `GET /agent_login_logout`).
+"""Contract mode: the seed's REST facade (`GET /call_log`, `GET /agent_login_logout`).
 
-Real Five9 has no such endpoints (see the README); this mode serves the seed's facade.
+Real Five9 has no such endpoints (see the README's "Seed vs real"); this mode exists for servers
+that implement the seed's contract. Records have the same shape and keys as in reports mode.
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ from tap_five9 import schemas
 from tap_five9.report_streams import iso_utc
 
 if t.TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from singer_sdk.helpers.types import Context
 
 PAGE_SIZE = 100
@@ -50,23 +49,16 @@ class Five9RestStream(SuiteStream):
 class CallLogRestStream(Five9RestStream):
     name = "call_log"
     path = "/call_log"
-    primary_keys = ("call_id",)
+    primary_keys = tuple(schemas.REPORTS["call_log"]["key_properties"])
     replication_key = "timestamp"
     schema = schemas.CALL_LOG
 
-    def generate_child_contexts(self, record: dict, context: Context | None) -> Iterable[Context | None]:
-        # Many calls share an agent: sync each agent's logins once per run.
-        yield from self._tap.new_agent_contexts(record)  # type: ignore[attr-defined]
-
 
 class AgentLoginLogoutRestStream(Five9RestStream):
+    """Every agent's logins (the seed's call_log -> agent link names no real relation)."""
+
     name = "agent_login_logout"
     path = "/agent_login_logout"
-    primary_keys = ("agent", "login_timestamp")
+    primary_keys = tuple(schemas.REPORTS["agent_login_logout"]["key_properties"])
     replication_key = "login_timestamp"
     schema = schemas.AGENT_LOGIN_LOGOUT
-    parent_stream_type = CallLogRestStream
-    state_partitioning_keys = ("agent",)
-
-    def get_url_params(self, context: Context | None, next_page_token: int | None) -> dict[str, t.Any]:
-        return {"agent": (context or {}).get("agent"), **super().get_url_params(context, next_page_token)}

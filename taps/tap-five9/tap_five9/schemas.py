@@ -1,47 +1,29 @@
-"""Stream schemas, typed from Five9's standard report columns (snake_case).
+"""Stream schemas and report facts, generated from Five9's evidence by scripts/specs/five9.py.
 
-Durations stay `HH:MM:SS` strings, as Five9 writes them (a duration can exceed 24 h,
-so it is not a time of day; seconds would hide the unit the reports and the seed use).
+- `schemas/<stream>.json`: each stream's JSON Schema (with `_sdc_extra`);
+- `schemas/reports.json`: each report's folder, name, key, column -> field, and the documented
+  columns deliberately not declared;
+- `schemas/soap.json`: the faults each SOAP operation the tap calls may answer (from the WSDL)
+  and the WSDL's `apiOperationType` values (what Five9 counts limits by).
+
+Durations stay `HH:MM:SS` strings, as Five9 prints them (a duration can pass 24 h, so it is not
+a time of day); RECORDINGS stays text (`09:00:25(0:43) 09:02:10(1:05)`).
 """
 
 from __future__ import annotations
 
-from singer_sdk import typing as th
+import json
+import typing as t
+from importlib import resources
 
-CALL_LOG = th.PropertiesList(
-    th.Property("call_id", th.StringType, required=True, description="CALL ID"),
-    th.Property("timestamp", th.DateTimeType, description="TIMESTAMP, UTC (reports give Pacific time)"),
-    th.Property("campaign", th.StringType),
-    th.Property("call_type", th.StringType),
-    th.Property("agent", th.StringType, description="Agent username (links to agent_login_logout)"),
-    th.Property("agent_name", th.StringType),
-    th.Property("disposition", th.StringType),
-    th.Property("ani", th.StringType),
-    th.Property("customer_name", th.StringType),
-    th.Property("dnis", th.StringType),
-    th.Property("call_time", th.StringType, description="HH:MM:SS"),
-    th.Property("bill_time_rounded", th.StringType, description="HH:MM:SS"),
-    th.Property("cost", th.NumberType),
-    th.Property("ivr_time", th.StringType, description="HH:MM:SS"),
-    th.Property("queue_wait_time", th.StringType, description="HH:MM:SS"),
-    th.Property("ring_time", th.StringType, description="HH:MM:SS"),
-    th.Property("talk_time", th.StringType, description="HH:MM:SS"),
-    th.Property("hold_time", th.StringType, description="HH:MM:SS"),
-    th.Property("park_time", th.StringType, description="HH:MM:SS"),
-    th.Property("after_call_work_time", th.StringType, description="HH:MM:SS"),
-    th.Property("transfers", th.IntegerType),
-    th.Property("conferences", th.IntegerType),
-    th.Property("holds", th.IntegerType),
-    th.Property("abandoned", th.IntegerType, description="1 or 0"),
-    th.Property("recordings", th.IntegerType),
-).to_dict()
 
-AGENT_LOGIN_LOGOUT = th.PropertiesList(
-    th.Property("agent", th.StringType, required=True, description="Agent username"),
-    th.Property("date", th.DateType, description="DATE (Pacific calendar day)"),
-    th.Property("agent_first_name", th.StringType),
-    th.Property("agent_last_name", th.StringType),
-    th.Property("login_timestamp", th.DateTimeType, required=True, description="UTC"),
-    th.Property("logout_timestamp", th.DateTimeType, description="UTC"),
-    th.Property("login_time", th.StringType, description="HH:MM:SS"),
-).to_dict()
+def _load(name: str) -> t.Any:
+    return json.loads(resources.files("tap_five9").joinpath("schemas", name).read_text())
+
+
+CALL_LOG: dict[str, t.Any] = _load("call_log.json")
+AGENT_LOGIN_LOGOUT: dict[str, t.Any] = _load("agent_login_logout.json")
+#: stream -> {"folder", "report", "key_properties", "columns": {column: field}, "excluded"}
+REPORTS: dict[str, dict[str, t.Any]] = _load("reports.json")
+#: {"operations": {operation: {"faults": [...]}}, "apiOperationType": [...]}
+SOAP: dict[str, t.Any] = _load("soap.json")

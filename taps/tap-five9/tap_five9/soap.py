@@ -1,143 +1,70 @@
 """Five9 Configuration Web Services (SOAP) report runs, through zeep.
 
-One client per tap run. It sends one request at a time (Five9 denies concurrent
-requests of one user), paces each operation type to the domain's per-minute limit
-(read once from getCallCountersState, which is itself unlimited), retries transient
-faults, waits for the next minute on OperationsLimitExceededFault, and turns every
-other failure into one line naming the operation, the fault and Five9's own words.
-
-A report's CSV (up to 50,000 rows in one SOAP answer) is read as a stream and spooled to a
-temporary file past a few MB, so a window costs bounded memory whatever its size.
+One client per tap run. It sends one request at a time (Five9 denies concurrent requests of
+one user), paces each operation type to the domain's limits per minute, hour and day (read
+once from getCallCountersState, see `limits`), waits for the period's reset on
+OperationsLimitExceededFault, and turns every other failure into one line naming the
+operation, the fault and Five9's own words. HTTP-level retries happen in the transport.
 """
 
 from __future__ import annotations
 
-import csv
 import math
-import re
-import tempfile
 import threading
 import time
 import typing as t
-from datetime import datetime
-from urllib.parse import urlparse
-from xml.parsers import expat
+from urllib.parse import urlencode, urlparse
 
-import requests
 from lxml.etree import XMLSyntaxError
 from tap_common.errors import TapError
-from tap_common.rate_limit import CalendarMinuteLimiter, RateLimiter
+from tap_common.retry import TRANSIENT_EXCEPTIONS, is_transient_status
 from zeep import Client, Settings
 from zeep.exceptions import Fault, TransportError
 from zeep.exceptions import XMLSyntaxError as ZeepXMLSyntaxError
-from zeep.transports import Transport
+
+from tap_five9.limits import OPERATION_TYPES, OperationBudget, budgets_from_counters
+from tap_five9.report_csv import ReportCsv
+from tap_five9.transport import RETRIABLE_FAULTS, Five9Transport, csv_of, one_line
 
 if t.TYPE_CHECKING:
     import logging
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Callable, Mapping
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tap_common.rate_limit import RateLimiter
+    from tap_common.retry import WaitPolicy
 
 SOAP_PATH = "/wsadmin/v13/AdminWebService"
 BINDING = "{http://service.admin.ws.five9.com/}WsAdminServiceSoapBinding"
 #: Five9 asks clients to poll isReportRunning no more than every 5 seconds.
 POLL_SECONDS = 5.0
-#: Documented per-minute limits, used when getCallCountersState gives none.
-DEFAULT_LIMITS = {"ReportRun": 16, "ReportResult": 20, "Query": 450}
-OPERATION_TYPES = {"runReport": "ReportRun", "getReportResultCsv": "ReportResult", "isReportRunning": "Query"}
-RETRIABLE_FAULTS = {"ServerFault", "ServiceUnavailableFault"}
-MAX_BACKOFF_SECONDS = 60.0
-_TAGS = re.compile(r"<[^>]+>")
-#: CSV text kept in memory per report; the rest of a big result goes to a temporary file.
-SPOOL_BYTES = 4 * 1024 * 1024
-_CHUNK_BYTES = 64 * 1024
+LIMIT_FAULT = "OperationsLimitExceededFault"
+#: What a user should know about faults that are not about the request itself.
+FAULT_ADVICE = {
+    "UserAlreadyLoggedInFault": (
+        "Five9 allows one session per user at a time and another client (or another run of "
+        "this tap) is using this user now: give the tap its own Five9 user, or run it when the "
+        "other client is done"
+    ),
+    "SessionClosedFault": (
+        "Five9 closed this user's session (another login with the same user, or an "
+        "administrator, ended it): rerun, nothing synced so far is lost"
+    ),
+    "AdminSessionClosedFault": (
+        "Five9 closed this user's session (another login with the same user, or an "
+        "administrator, ended it): rerun, nothing synced so far is lost"
+    ),
+    "AccessDisallowedFault": "the domain or user may not use the Web Services API (ask Five9 support)",
+}
 
 
-class StreamingTransport(Transport):
-    """zeep's transport with response bodies read on demand: most answers are read whole
-    as usual, and a report's CSV is parsed as it arrives (see `read_csv_answer`)."""
+class Five9Fault(TapError):
+    """A SOAP fault Five9 answered, as one line; `name` is the fault element's name."""
 
-    def post(self, address: str, message: t.Any, headers: t.Any) -> requests.Response:
-        return self.session.post(
-            address, data=message, headers=headers, timeout=self.operation_timeout, stream=True
-        )
-
-
-class ReportCsv:
-    """The CSV text of one report result, in memory up to SPOOL_BYTES, on disk past it."""
-
-    def __init__(self) -> None:
-        self._file = tempfile.SpooledTemporaryFile(
-            max_size=SPOOL_BYTES, mode="w+", encoding="utf-8", newline=""
-        )
-        #: Newlines seen: one per row plus the header, more if quoted fields hold newlines.
-        self.newlines = 0
-
-    def write(self, text: str) -> None:
-        self._file.write(text)
-        self.newlines += text.count("\n")
-
-    def count_rows(self) -> int:
-        """Rows after the header, counted exactly (quoted fields may hold newlines)."""
-        self._file.seek(0)
-        return max(sum(1 for _ in csv.reader(self._file)) - 1, 0)
-
-    def rows(self) -> Iterator[list[str]]:
-        """The CSV rows (header first), read once; the text is dropped after the last."""
-        try:
-            self._file.seek(0)
-            yield from csv.reader(self._file)
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        self._file.close()
-
-
-def read_csv_answer(response: requests.Response) -> ReportCsv | None:
-    """Stream a getReportResultCsv answer's `return` text into a ReportCsv.
-
-    None when the body holds no such element (e.g. a SOAP fault answered with 200), so
-    the caller can hand the (small) body to zeep for the usual fault handling.
-    """
-    result = ReportCsv()
-    names: list[str] = []
-    found = False
-    inside = False
-
-    def start(name: str, _attributes: t.Any) -> None:
-        nonlocal found, inside
-        local = name.rsplit(" ", 1)[-1]
-        if local == "return" and names and names[-1] == "getReportResultCsvResponse":
-            found = inside = True
-        names.append(local)
-
-    def end(_name: str) -> None:
-        nonlocal inside
-        names.pop()
-        inside = False
-
-    def text(data: str) -> None:
-        if inside:
-            result.write(data)
-
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.buffer_text = True
-    parser.buffer_size = _CHUNK_BYTES
-    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text
-    received: list[bytes] = []  # kept only until the CSV starts: a fault's whole body
-    try:
-        for chunk in response.iter_content(_CHUNK_BYTES):
-            if not found:
-                received.append(chunk)
-            parser.Parse(chunk, False)
-        parser.Parse(b"", True)
-    except BaseException:
-        result.close()
-        raise
-    if not found:
-        result.close()
-        response._content = b"".join(received)
-        return None
-    return result
+    def __init__(self, message: str, name: str) -> None:
+        super().__init__(message)
+        self.name = name
 
 
 class ReportClient:
@@ -148,85 +75,104 @@ class ReportClient:
         config: Mapping[str, t.Any],
         *,
         base_url: str,
+        wait_policy: WaitPolicy,
         rate_limiter: RateLimiter | None,
         credential_settings: str,
+        zone: ZoneInfo,
         logger: logging.Logger,
+        plan: Callable[[], dict[str, int]] | None = None,
     ) -> None:
         self.config = config
         self.endpoint = base_url.rstrip("/") + SOAP_PATH
+        self.wait_policy = wait_policy
         self.rate_limiter = rate_limiter
-        self.credential_settings = credential_settings
+        self.zone = zone
         self.logger = logger
-        self.max_retries = int(config.get("max_retries", 5))
-        self.backoff = float(config.get("retry_backoff_seconds", 1.0))
+        self.plan = plan
         self.report_timeout = float(config.get("report_timeout_seconds", 600))
+        timeout = float(config.get("request_timeout", 60))
+        self.transport = Five9Transport(
+            endpoint=self.endpoint,
+            username=str(config["username"]),
+            password=str(config["password"]),
+            user_agent=str(config.get("user_agent") or "tap-five9"),
+            timeout=timeout,
+            # Long polls hold the answer up to POLL_SECONDS; the read timeout must outlast them.
+            operation_timeout=timeout + POLL_SECONDS,
+            wait_policy=wait_policy,
+            credential_settings=credential_settings,
+            logger=logger,
+        )
         self._lock = threading.Lock()  # one request at a time
-        self._service: t.Any = None
         self._client: t.Any = None
-        self._limiters: dict[str, CalendarMinuteLimiter] = {}
+        self._service: t.Any = None
+        self.budgets: dict[str, OperationBudget] = {}
 
     # -- connection -------------------------------------------------------------------
 
     def _connect(self, stream: str) -> t.Any:
         if self._service is not None:
             return self._service
-        session = requests.Session()
-        session.auth = (self.config["username"], self.config["password"])
-        session.headers["User-Agent"] = self.config.get("user_agent") or "tap-five9"
-        timeout = int(self.config.get("request_timeout", 60))
-        # Long polls hold the answer up to POLL_SECONDS; the read timeout must outlast them.
-        transport = StreamingTransport(
-            session=session, timeout=timeout, operation_timeout=timeout + POLL_SECONDS
-        )
-        wsdl = f"{self.endpoint}?wsdl&user={self.config['username']}"
-        client = self._with_retries(
-            stream,
-            "GET",
-            "WSDL",
-            lambda: Client(wsdl, transport=transport, settings=Settings(xml_huge_tree=True)),
-        )
+        # The username may hold '+', '&' or '@': encoded, so Five9 reads it whole.
+        wsdl = f"{self.endpoint}?wsdl&{urlencode({'user': self.config['username']})}"
+        self.transport.what = f"{stream}: WSDL (GET {SOAP_PATH})"
+        try:
+            client = Client(wsdl, transport=self.transport, settings=Settings(xml_huge_tree=True))
+        except (XMLSyntaxError, ZeepXMLSyntaxError) as exc:
+            msg = f"{stream}: the WSDL at {SOAP_PATH}?wsdl is not readable: {one_line(str(exc))}"
+            raise TapError(msg) from None
+        self.transport.keep_wsdl()
         self._client = client
         # The WSDL's own address may name another host; always call the configured one.
         self._service = client.create_service(BINDING, self.endpoint)
-        # Five9's counters reset on the minute: use each minute's allowance as it comes.
-        self._limiters = {
-            kind: CalendarMinuteLimiter(limit) for kind, limit in self._minute_limits(stream).items()
-        }
+        self.budgets = self._read_limits(stream)
+        self._log_plan()
         return self._service
 
-    def _minute_limits(self, stream: str) -> dict[str, int]:
-        limits = dict(DEFAULT_LIMITS)
+    def _read_limits(self, stream: str) -> dict[str, OperationBudget]:
+        max_wait = self.wait_policy.max_wait_seconds
         try:
-            infos = self._with_retries(
-                stream, "POST", "getCallCountersState", self._service.getCallCountersState
-            )
-        except TapError as exc:
+            states = self._call(stream, "getCallCountersState")
+        except Five9Fault as exc:
             self.logger.warning("%s: using Five9's documented limits (%s)", stream, exc)
-            return limits
-        for info in infos or []:
-            if getattr(info, "timeout", None) == 60:
-                for state in info.callCounterStates or []:
-                    if state.operationType in limits and state.limit:
-                        limits[state.operationType] = int(state.limit)
-        self.logger.info("Five9 per-minute operation limits: %s", limits)
-        return limits
+            states = []
+        budgets = budgets_from_counters(states, zone=self.zone, max_wait_seconds=max_wait)
+        self.logger.info(
+            "Five9 limits of this domain: %s",
+            "; ".join(f"{kind} {budget.describe()}" for kind, budget in budgets.items()),
+        )
+        return budgets
+
+    def _log_plan(self) -> None:
+        """Say what the run will cost against the report limits, and whether it fits today."""
+        if self.plan is None:
+            return
+        windows = self.plan()
+        needed = sum(windows.values())
+        budget = self.budgets["ReportRequest"]
+        hour, day = budget.left(3600), budget.left(86400)
+        parts = ", ".join(f"{stream} {count}" for stream, count in windows.items())
+        line = (
+            f"plan: about {needed} runReport calls ({parts}; one per report window, more if a window "
+            f"hits the row cap); Five9 allows {budget.describe()}, {hour} left this hour, {day} left today"
+        )
+        if day is not None and needed > day:
+            self.logger.warning(
+                "%s: more than today's allowance, so the run stops when it is used up; every window "
+                "synced by then is kept and a rerun after the daily reset goes on from there",
+                line,
+            )
+        else:
+            self.logger.info("%s", line)
 
     # -- operations -------------------------------------------------------------------
 
-    def run_report(
-        self,
-        stream: str,
-        folder: str,
-        report: str,
-        start: datetime,
-        end: datetime,
-        users: list[str] | None = None,
-    ) -> ReportCsv:
-        """Run one report over [start, end) and return its CSV."""
-        criteria: dict[str, t.Any] = {"time": {"start": start, "end": end}}
-        if users:
-            criteria["reportObjects"] = [{"objectType": "User", "objectNames": users}]
+    def run_report(self, stream: str, folder: str, report: str, start: datetime, end: datetime) -> ReportCsv:
+        """Run one report over [start, end) for the whole domain and return its CSV."""
+        criteria = {"time": {"start": start, "end": end}}
         identifier = self._call(stream, "runReport", folderName=folder, reportName=report, criteria=criteria)
+        if not identifier:
+            raise TapError(f"{stream}: runReport (POST {SOAP_PATH}) answered without a report identifier")
         deadline = time.monotonic() + self.report_timeout
         last_poll: float | None = None
         while True:
@@ -244,27 +190,72 @@ class ReportClient:
                 time.sleep(min(pause, remaining))
             last_poll = time.monotonic()
             timeout = max(1, min(int(POLL_SECONDS), math.ceil(deadline - time.monotonic())))
-            if not self._call(stream, "isReportRunning", identifier=identifier, timeout=timeout):
-                break
-        return self._call(stream, "getReportResultCsv", identifier=identifier)
+            if self._call(stream, "isReportRunning", identifier=identifier, timeout=timeout):
+                continue
+            try:
+                return self._call(stream, "getReportResultCsv", identifier=identifier)
+            except Five9Fault as exc:
+                if exc.name != "ResultIsNotReadyFault":
+                    raise
+                # Finished by isReportRunning's account, not yet by the result's: poll again.
+                self.logger.info(
+                    "%s: the result of report %s is not ready yet; polling again", stream, identifier
+                )
 
     def _call(self, stream: str, operation: str, **kwargs: t.Any) -> t.Any:
-        service = self._connect(stream)
-        limiter = self._limiters.get(OPERATION_TYPES.get(operation, ""))
+        service = self._service if operation == "getCallCountersState" else self._connect(stream)
+        where = f"{stream}: {operation} (POST {urlparse(self.endpoint).path})"
+        budget = self.budgets.get(OPERATION_TYPES.get(operation, ""))
 
-        def send() -> t.Any:
-            if limiter is not None:
-                limiter.acquire()
-            if operation == "getReportResultCsv":
-                return self._csv_result(service, **kwargs)
+        def before_send() -> None:
+            if self.rate_limiter is not None:
+                self.rate_limiter.acquire()
+            if budget is not None:
+                budget.acquire(where)
+
+        for attempt in range(self.wait_policy.max_tries):
+            with self._lock:
+                self.transport.what, self.transport.before_send = where, before_send
+                try:
+                    return self._send(service, operation, kwargs)
+                except Fault as exc:
+                    name = fault_name(exc)
+                    if name == LIMIT_FAULT and budget is not None and attempt < self.wait_policy.max_retries:
+                        # Other clients of the domain spent it: wait for that period's reset.
+                        self.logger.warning(
+                            "%s failed: %s: %s; waiting for the reset", where, name, one_line(exc.message)
+                        )
+                        budget.used_up(_limit_of(exc))
+                        continue
+                    gave_up = (
+                        f"gave up after {self.wait_policy.max_retries} retries: "
+                        if name in RETRIABLE_FAULTS
+                        else ""
+                    )
+                    raise Five9Fault(gave_up + fault_message(where, name, exc), name) from None
+                except TransportError as exc:
+                    status = exc.status_code or 0
+                    text = one_line(_content_text(exc)) or "(empty body)"
+                    gave_up = (
+                        f"gave up after {self.wait_policy.max_retries} retries: "
+                        if is_transient_status(status)
+                        else ""
+                    )
+                    raise TapError(f"{gave_up}{where} returned {status}: {text}") from None
+                except TRANSIENT_EXCEPTIONS as exc:
+                    msg = f"gave up after {self.wait_policy.max_retries} retries: {where} failed: {type(exc).__name__}"
+                    raise TapError(msg) from None
+                except (XMLSyntaxError, ZeepXMLSyntaxError) as exc:
+                    raise TapError(f"{where}: Five9's answer is not readable: {one_line(str(exc))}") from None
+        raise TapError(f"{where} failed: {LIMIT_FAULT} on every one of {self.wait_policy.max_tries} tries")
+
+    def _send(self, service: t.Any, operation: str, kwargs: dict[str, t.Any]) -> t.Any:
+        if operation != "getReportResultCsv":
             return getattr(service, operation)(**kwargs)
-
-        return self._with_retries(stream, "POST", operation, send)
-
-    def _csv_result(self, service: t.Any, **kwargs: t.Any) -> ReportCsv:
+        self.transport.read_csv = True
         with self._client.settings(raw_response=True):
             response = service.getReportResultCsv(**kwargs)
-        if response.status_code == 200 and (result := read_csv_answer(response)) is not None:
+        if (result := csv_of(response)) is not None:
             return result
         # A fault or an error page: zeep raises what it raises for every other operation.
         binding = service._binding
@@ -272,45 +263,6 @@ class ReportClient:
         result = ReportCsv()
         result.write(answer or "")
         return result
-
-    def _with_retries(self, stream: str, method: str, operation: str, send: t.Callable[[], t.Any]) -> t.Any:
-        where = f"{stream}: {operation} ({method} {urlparse(self.endpoint).path})"
-        attempt = 0
-        while True:
-            if self.rate_limiter is not None:
-                self.rate_limiter.acquire()
-            try:
-                with self._lock:
-                    return send()
-            except Fault as exc:
-                name = fault_name(exc)
-                message = f"{where} failed: {name}: {one_line(exc.message)}"
-                if name == "OperationsLimitExceededFault":
-                    wait = 61 - time.time() % 60  # counters reset at the start of each minute
-                elif name in RETRIABLE_FAULTS or not is_soap_fault(exc):
-                    # Not a SOAP fault: an HTTP error page (e.g. a proxy's 502) zeep could parse.
-                    wait = min(self.backoff * 2**attempt, MAX_BACKOFF_SECONDS)
-                else:
-                    raise TapError(message) from None
-            except (TransportError, requests.HTTPError) as exc:
-                status, text = _status_and_text(exc)
-                message = f"{where} returned {status}: {text}"
-                if status in (401, 403):
-                    raise TapError(f"{message} (check the {self.credential_settings} setting)") from None
-                if status != 429 and status < 500:
-                    raise TapError(message) from None
-                wait = min(self.backoff * 2**attempt, MAX_BACKOFF_SECONDS)
-            except (requests.RequestException, XMLSyntaxError, ZeepXMLSyntaxError, expat.ExpatError) as exc:
-                # Resets, timeouts, truncated bodies (ChunkedEncodingError), non-SOAP 200 bodies.
-                message = f"{where} failed: {type(exc).__name__}"
-                wait = min(self.backoff * 2**attempt, MAX_BACKOFF_SECONDS)
-            if attempt >= self.max_retries:
-                raise TapError(f"gave up after {self.max_retries} retries: {message}")
-            attempt += 1
-            self.logger.warning(
-                "%s; retrying in %.1f s (attempt %d of %d)", message, wait, attempt, self.max_retries
-            )
-            time.sleep(wait)
 
 
 def fault_name(exc: Fault) -> str:
@@ -326,22 +278,24 @@ def is_soap_fault(exc: Fault) -> bool:
     return exc.detail is None or hasattr(exc.detail, "tag")
 
 
-def one_line(text: str | None, limit: int = 300) -> str:
-    text = " ".join(_TAGS.sub(" ", text or "").split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+def fault_message(where: str, name: str, exc: Fault) -> str:
+    message = f"{where} failed: {name}: {one_line(exc.message)}"
+    if advice := FAULT_ADVICE.get(name):
+        message += f" ({advice})"
+    return message
 
 
-def _status_and_text(exc: TransportError | requests.HTTPError) -> tuple[int, str]:
-    if isinstance(exc, requests.HTTPError):
-        response = exc.response
-        status = response.status_code if response is not None else 0
-        body = response.text if response is not None else ""
-        reason = response.reason if response is not None else ""
-    else:
-        status, reason = exc.status_code or 0, ""
-        body = (
-            exc.content.decode(errors="replace")
-            if isinstance(exc.content, bytes)
-            else str(exc.content or exc.message)
-        )
-    return status, one_line(f"{reason} {body}".strip()) or "(empty body)"
+def _limit_of(exc: Fault) -> int | None:
+    detail = exc.detail
+    if detail is None or not hasattr(detail, "iter"):
+        return None
+    for element in detail.iter():
+        if str(element.tag).endswith("limit") and (element.text or "").strip().isdigit():
+            return int(element.text.strip())
+    return None
+
+
+def _content_text(exc: TransportError) -> str:
+    if isinstance(exc.content, bytes):
+        return exc.content.decode(errors="replace")
+    return str(exc.content or exc.message)

@@ -1,4 +1,5 @@
-"""tap-five9: Five9 call logs and agent logins, from reports (real API) or the seed's REST facade."""
+"""tap-five9: Five9 call logs and agent logins, from reports (the real API) or, in a contract
+mode, the seed's REST facade (which real Five9 does not serve)."""
 
 from __future__ import annotations
 
@@ -11,16 +12,26 @@ from singer_sdk import typing as th
 from singer_sdk.authenticators import BasicAuthenticator
 from tap_common.tap import SuiteTap, common_properties, date_time_errors, number_errors
 
-from tap_five9.report_streams import AgentLoginLogoutReportStream, CallLogReportStream
+from tap_five9.report_streams import (
+    DEFAULT_LOOKBACK_HOURS,
+    AgentLoginLogoutReportStream,
+    CallLogReportStream,
+    ReportStream,
+)
 from tap_five9.rest_streams import AgentLoginLogoutRestStream, CallLogRestStream
 from tap_five9.soap import ReportClient
 
 if t.TYPE_CHECKING:
-    from singer_sdk.helpers.types import Context
     from singer_sdk.streams import Stream
 
 #: Five9 data-centre hosts of the Configuration Web Services.
 REGION_HOSTS = {"us": "api.five9.com", "uk": "api.five9.eu", "ca": "api.five9.ca", "eu": "api.eu.five9.com"}
+#: The zone report date-times are printed in, per data centre. Five9's developer samples
+#: (examples/reporting/README.md): "All datetime data retrieved from the Five9 Reporting API
+#: will be fixed to the timezone of the Datacenter Region": US Pacific, MTL (Canada) GMT,
+#: FRK/NLD (EU) GMT, LDN (UK) BST, i.e. London time. Matatika's tap assumes Vancouver for CA
+#: and Berlin for EU instead; the vendor's own table wins, and `report_time_zone` overrides it.
+REGION_ZONES = {"us": "America/Los_Angeles", "ca": "GMT", "uk": "Europe/London", "eu": "GMT"}
 # The seed's REST facade: 60 requests per minute with bursts of 10.
 DEFAULT_MAX_REQUESTS_PER_MINUTE = 60
 RATE_LIMIT_BURST = 10
@@ -57,7 +68,9 @@ def _properties() -> list[th.Property]:
 
 
 class TapFive9(SuiteTap):
-    """Singer tap for Five9."""
+    """Singer tap for Five9 call logs and agent logins, from the SOAP Configuration Web Services
+    reports (api_mode reports, the real API). api_mode rest is a contract mode for the seed's
+    REST facade (GET /v1/call_log): real Five9 serves no such endpoint."""
 
     name = "tap-five9"
     credential_settings = "username/password"
@@ -82,14 +95,21 @@ class TapFive9(SuiteTap):
             th.StringType,
             default="reports",
             allowed_values=["reports", "rest"],
-            description="reports: real Five9 SOAP reports (runReport/isReportRunning/getReportResultCsv); rest: the seed's REST contract.",
+            description=(
+                "reports: the real Five9 API, SOAP reports (runReport/isReportRunning/getReportResultCsv). "
+                "rest: contract mode for the seed's REST facade (GET /v1/call_log, /v1/agent_login_logout); "
+                "real Five9 serves no such endpoint, so use it only against a server that implements that contract."
+            ),
         ),
         th.Property(
             "region",
             th.StringType,
             default="us",
             allowed_values=list(REGION_HOSTS),
-            description="Five9 data centre: us (api.five9.com), uk (api.five9.eu), ca (api.five9.ca), eu (api.eu.five9.com).",
+            description=(
+                "Five9 data centre: us (api.five9.com), uk (api.five9.eu), ca (api.five9.ca), eu "
+                "(api.eu.five9.com); also sets the default report_time_zone."
+            ),
         ),
         *_properties(),
         th.Property(
@@ -118,8 +138,21 @@ class TapFive9(SuiteTap):
         th.Property(
             "report_time_zone",
             th.StringType,
-            default="America/Los_Angeles",
-            description="reports mode: time zone of report date-times (Five9 reports through the API use Pacific time).",
+            description=(
+                "reports mode: time zone Five9 prints report date-times in, which is the data centre's "
+                "(also where its daily limits reset). Default from region, after Five9's developer "
+                "samples: us America/Los_Angeles, ca GMT, uk Europe/London, eu GMT."
+            ),
+        ),
+        th.Property(
+            "lookback_hours",
+            th.NumberType,
+            default=DEFAULT_LOOKBACK_HOURS,
+            description=(
+                "reports mode: hours before the bookmark each run reads again, for rows Five9 adds to a "
+                "window after it was read (a call is listed when it ends, at the time it started). "
+                "Rows read twice are the same records (same key): targets upsert them."
+            ),
         ),
     ).to_dict()
 
@@ -131,6 +164,7 @@ class TapFive9(SuiteTap):
             ("window_hours", 1 / 3600),
             ("report_timeout_seconds", 1),
             ("report_row_limit", 2),
+            ("lookback_hours", 0),
         ):
             errors += number_errors(config, name, minimum=minimum)
         if zone := config.get("report_time_zone"):
@@ -175,27 +209,38 @@ class TapFive9(SuiteTap):
         )
 
     @cached_property
+    def report_zone(self) -> ZoneInfo:
+        """The zone Five9 prints report date-times in (the data centre's, unless overridden)."""
+        zone = self.config.get("report_time_zone") or REGION_ZONES[str(self.config.get("region") or "us")]
+        return ZoneInfo(str(zone))
+
+    @cached_property
     def report_client(self) -> ReportClient:
         return ReportClient(
             self.config,
             base_url=self.api_base_url,
+            wait_policy=self.wait_policy,
             rate_limiter=self.rate_limiter,
             credential_settings=self.credential_settings,
+            zone=self.report_zone,
             logger=self.logger,
+            plan=self.planned_windows,
         )
+
+    def planned_windows(self) -> dict[str, int]:
+        """Report windows (one runReport each) this run's selected streams will read."""
+        return {
+            stream.name: len(stream.windows())
+            for stream in self.streams.values()
+            if isinstance(stream, ReportStream) and stream.selected
+        }
 
     # -- streams ----------------------------------------------------------------------
 
-    @cached_property
-    def _agents_seen(self) -> set[str]:
-        return set()
-
-    def new_agent_contexts(self, record: dict) -> t.Iterator[Context]:
-        """`{agent}` the first time a call names that agent in this run; nothing after."""
-        agent = record.get("agent")
-        if agent and agent not in self._agents_seen:
-            self._agents_seen.add(agent)
-            yield {"agent": agent}
+    def load_streams(self) -> list[Stream]:
+        # The seed's order (call_log, then agent_login_logout), not the SDK's by name.
+        order = [stream.name for stream in self.discover_streams()]
+        return sorted(super().load_streams(), key=lambda stream: order.index(stream.name))
 
     def discover_streams(self) -> list[Stream]:
         if self.api_mode == "rest":
