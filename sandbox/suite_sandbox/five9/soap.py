@@ -170,6 +170,8 @@ class SoapReports:
         self._active_soap = 0
         self.report_runs: list[dict] = []  # every runReport as Five9 accepted it
         self.missing_reports: set[str] = set()
+        self._failing_runs: dict[str, tuple[int, Response]] = {}
+        self._accepted_runs: dict[str, int] = {}
         self._runs: dict[str, dict] = {}
         self._next_id = 0
         self._counters: dict[tuple[str, int, int], int] = {}
@@ -197,6 +199,12 @@ class SoapReports:
             raise ValueError(f"the WSDL declares no {name} for {operation}")
         response = fault("soap:Server", message, name, fields, status or self.fault_status)
         self._operation_faults.setdefault(operation, []).extend([response] * times)
+
+    def fail_report_runs(self, report: str, name: str, message: str, *, after: int = 0) -> None:
+        """Answer every runReport of one report after its first `after` with a fault."""
+        if name not in self.operation_faults["runReport"]:
+            raise ValueError(f"the WSDL declares no {name} for runReport")
+        self._failing_runs[report] = (after, fault("soap:Server", message, name, None, self.fault_status))
 
     def soap_requests(self, operation: str) -> list[Request]:
         """Every request that called one SOAP operation (faulted ones too), in arrival order."""
@@ -306,6 +314,11 @@ class SoapReports:
                 "ReportNotFoundFault",
                 {"folder": folder, "reportName": name},
             )
+        if name in self._failing_runs:
+            after, failure = self._failing_runs[name]
+            if self._accepted_runs.get(name, 0) >= after:
+                return failure
+            self._accepted_runs[name] = self._accepted_runs.get(name, 0) + 1
         criteria = _child(call, "criteria")
         time_criteria = _child(criteria, "time")
         try:

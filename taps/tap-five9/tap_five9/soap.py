@@ -134,6 +134,8 @@ class ReportClient:
         try:
             states = self._call(stream, "getCallCountersState")
         except Five9Fault as exc:
+            if exc.name not in RETRIABLE_FAULTS | {LIMIT_FAULT}:
+                raise  # e.g. another session of this user: every call would fail the same way
             self.logger.warning("%s: using Five9's documented limits (%s)", stream, exc)
             states = []
         budgets = budgets_from_counters(states, zone=self.zone, max_wait_seconds=max_wait)
