@@ -4,42 +4,25 @@ from __future__ import annotations
 
 import typing as t
 
-from singer_sdk import typing as th
 from typing_extensions import override
 
+from tap_persistiq import schemas
 from tap_persistiq.client import PersistIQStream
-from tap_persistiq.schemas import LEAD, USER_REF
 
 if t.TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from singer_sdk.helpers.types import Context, Record
+    from singer_sdk.tap_base import Tap
 
 
 class CampaignsStream(PersistIQStream):
-    """`GET /campaigns`: full table (no filter exists)."""
+    """`GET /campaigns`: full table (no date filter exists)."""
 
     name = "campaigns"
     path = "/campaigns"
     records_key = "campaigns"
-    schema = th.PropertiesList(
-        th.Property("id", th.StringType, required=True, description="Campaign id (c_...)."),
-        th.Property("name", th.StringType),
-        th.Property("creator", USER_REF),
-        th.Property(
-            "stats",
-            th.ObjectType(
-                th.Property("prospects_contacted", th.IntegerType),
-                th.Property("prospects_reached", th.IntegerType),
-                th.Property("prospects_opened", th.IntegerType),
-                th.Property("prospects_replied", th.IntegerType),
-                th.Property("prospects_bounced", th.IntegerType),
-                th.Property("prospects_optedout", th.IntegerType),
-                th.Property("total_prospects", th.IntegerType),
-                th.Property("total_contacted", th.IntegerType),
-                additional_properties=True,
-            ),
-        ),
-        additional_properties=True,
-    ).to_dict()
+    schema = schemas.load("campaigns")
 
     @override
     def get_child_context(self, record: Record, context: Context | None) -> dict:
@@ -55,10 +38,14 @@ class CampaignLeadsStream(PersistIQStream):
     parent_stream_type = CampaignsStream
     # Full table per campaign: one state entry for the stream, not one per campaign.
     state_partitioning_keys: t.ClassVar[list[str]] = []
-    schema = th.PropertiesList(
-        th.Property("id", th.StringType, required=True, description="Campaign lead id (cl_...)."),
-        th.Property("campaign_id", th.StringType, required=True),
-        th.Property("mailbox_id", th.StringType),
-        th.Property("lead", LEAD),
-        additional_properties=True,
-    ).to_dict()
+
+    def __init__(self, tap: Tap, schema: dict | None = None, **kwargs: t.Any) -> None:
+        # Built-in lead fields only, unless discovery gave the company's (`with_lead_fields`).
+        super().__init__(tap, schema=schema or schemas.load("campaign_leads"), **kwargs)
+
+    @classmethod
+    def with_lead_fields(cls, tap: Tap, names: Iterable[str]) -> CampaignLeadsStream:
+        """The stream with the company's lead fields declared in the embedded lead's `data`."""
+        schema = schemas.load("campaign_leads")
+        schemas.with_lead_fields(schema["properties"]["lead"], names)
+        return cls(tap=tap, schema=schema)

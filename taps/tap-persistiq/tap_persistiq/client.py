@@ -7,7 +7,6 @@ import time
 import typing as t
 
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
-from singer_sdk.pagination import SinglePagePaginator
 from tap_common.client import SuiteStream
 from tap_common.pagination import HasMorePageNumberPaginator, response_json
 from typing_extensions import override
@@ -15,7 +14,6 @@ from typing_extensions import override
 if t.TYPE_CHECKING:
     import requests
     from singer_sdk.helpers.types import Context
-    from singer_sdk.pagination import BaseAPIPaginator
 
 # "... Limit will be reseted at 1700000000." in the body of a 429.
 _RESET_IN_MESSAGE = re.compile(r"reseted at (\d{9,})")
@@ -24,12 +22,14 @@ _DEFAULT_429_WAIT = 60.0
 
 
 class PersistIQStream(SuiteStream):
-    """A PersistIQ list endpoint: `{"status", "has_more", "next_page", "<records_key>": [...]}`."""
+    """A PersistIQ list endpoint: `{"status", "has_more", "next_page", "<records_key>": [...]}`.
+
+    Every list is paged by `page` (1-based, fixed page size) with `has_more` / `next_page`
+    (the OpenAPI gives every list this envelope, lead statuses and lead fields included).
+    """
 
     default_api_url = "https://api.persistiq.com/v1"
     primary_keys = ("id",)
-    #: Paged by `page` (1-based, fixed page size); False for the unpaged lists.
-    paged: t.ClassVar[bool] = True
 
     @property
     @override
@@ -37,10 +37,10 @@ class PersistIQStream(SuiteStream):
         return {**super().http_headers, "Accept": "application/json"}
 
     @override
-    def get_new_paginator(self) -> BaseAPIPaginator:
+    def get_new_paginator(self) -> HasMorePageNumberPaginator:
         # `next_page` is an absolute URL that may drop our filters, so every request is
         # rebuilt here with the same filters and the page number read from that URL.
-        return HasMorePageNumberPaginator(start_value=1) if self.paged else SinglePagePaginator()
+        return HasMorePageNumberPaginator(start_value=1)
 
     def filter_params(self, context: Context | None) -> dict[str, t.Any]:
         """The stream's filters, sent unchanged with every page."""
@@ -48,10 +48,7 @@ class PersistIQStream(SuiteStream):
 
     @override
     def get_url_params(self, context: Context | None, next_page_token: t.Any | None) -> dict[str, t.Any]:
-        params = self.filter_params(context)
-        if self.paged:
-            params["page"] = next_page_token or 1
-        return params
+        return {**self.filter_params(context), "page": next_page_token or 1}
 
     @override
     def retry_after(self, response: requests.Response) -> float | None:
