@@ -87,6 +87,8 @@ class LivePersonSimulator(Simulator):
         partial_every: int | None = 23,
         missing_services: t.Sequence[str] = (),
         forbidden: t.Sequence[str] = (),
+        separate_hosts: bool = True,
+        refuse_replays: bool = True,
     ) -> None:
         super().__init__()
         self.seed = seed
@@ -95,8 +97,10 @@ class LivePersonSimulator(Simulator):
         self.now = (now or datetime.now(timezone.utc)).replace(second=0, microsecond=0)
         self.faker = Faker(seed)
         self.config = AccountConfig(self.faker, skills=skills, users=users)
-        self.credentials = Credentials(ACCOUNT_ID, token_ttl=token_ttl)
-        self.hosts = ServiceHosts(self, [s for s in SERVICES if s not in missing_services])
+        self.credentials = Credentials(ACCOUNT_ID, token_ttl=token_ttl, refuse_replays=refuse_replays)
+        self.hosts = ServiceHosts(
+            self, [s for s in SERVICES if s not in missing_services], separate=separate_hosts
+        )
         #: Path regexes answered 403 (an account without that API's permission or feature).
         self.forbidden = tuple(forbidden)
         self.history = Conversations(
@@ -278,7 +282,8 @@ class LivePersonSimulator(Simulator):
 
     # -- Domain API (CSDS) ------------------------------------------------------------
 
-    def _csds_records(self, acct: str) -> list[dict]:
+    def _csds_records(self, request: Request, acct: str) -> list[dict]:
+        self.hosts.shared_host = self.hosts.shared_host or request.headers.get("host", "127.0.0.1")
         return [{"service": s, "account": acct, "baseURI": self.hosts.host(s)} for s in self.hosts.services]
 
     def _csds_all(self, request: Request, match: re.Match[str]) -> Response:
@@ -286,12 +291,12 @@ class LivePersonSimulator(Simulator):
             return _bad_request("version parameter must be 1.0")
         if match["acct"] != self.account_id:
             return Response(404, {"code": 404, "message": f"account {match['acct']} not found"})
-        return Response(200, {"baseURIs": self._csds_records(match["acct"])})
+        return Response(200, {"baseURIs": self._csds_records(request, match["acct"])})
 
     def _csds_one(self, request: Request, match: re.Match[str]) -> Response:
         if request.param("version") != "1.0":
             return _bad_request("version parameter must be 1.0")
-        records = [r for r in self._csds_records(match["acct"]) if r["service"] == match["service"]]
+        records = [r for r in self._csds_records(request, match["acct"]) if r["service"] == match["service"]]
         if match["acct"] != self.account_id or not records:
             return Response(404, {"code": 404, "message": "service or account not found"})
         return Response(200, records[0])
