@@ -26,17 +26,30 @@ def test_region_picks_the_data_centre_host(region, mode, url):
     assert TapFive9(config={**config, "api_url": "https://x.example/"}).api_base_url == "https://x.example"
 
 
+@pytest.mark.parametrize(
+    ("region", "zone"),
+    [("us", "America/Los_Angeles"), ("ca", "GMT"), ("uk", "Europe/London"), ("eu", "GMT")],
+)
+def test_report_times_default_to_the_data_centres_zone_and_can_be_overridden(region, zone):
+    config = {"username": "u@example.com", "password": "secret-pass", "start_date": "2024-01-01T00:00:00Z"}
+    assert TapFive9(config={**config, "region": region}).report_zone.key == zone
+    overridden = TapFive9(config={**config, "region": region, "report_time_zone": "Asia/Kolkata"})
+    assert overridden.report_zone.key == "Asia/Kolkata"
+
+
 def test_bad_settings_fail_before_any_request(tmp_path):
     config = {
         **demo_config("http://127.0.0.1:9"),
         "window_hours": 0,
         "api_mode": "soap",
         "report_time_zone": "Mars/Base",
+        "lookback_hours": -1,
     }
     run = run_tap("tap-five9", config, tmp_path)
     assert run.returncode != 0
     text = run.stderr
     assert "window_hours" in text and "report_time_zone" in text and "api_mode" in text
+    assert "setting 'lookback_hours' must be a number >= 0" in text
     assert "five9-sandbox-password" not in run.output()
 
 
