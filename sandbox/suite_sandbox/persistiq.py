@@ -27,6 +27,7 @@ What it reproduces of the real API:
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import time
@@ -48,6 +49,8 @@ LEAD_STATUSES = ("active", "replied", "bounced", "optedout", "finished", "paused
 BUILT_IN_LEAD_FIELDS = tuple(load_resources("persistiq")["leads"]["properties"]["data"]["properties"])
 CUSTOM_FIELDS = ("industry_segment", "deal_size")
 LEAD_ORDERS = ("updated", "created", "newest_first")
+#: Distinct fake records per resource, drawn from per row.
+FAKE_VARIANTS = 64
 
 
 def _error(status: int, reason: str, message: str) -> Response:
@@ -88,6 +91,8 @@ class PersistIQSimulator(Simulator):
         self._fault_candidates = 0
         self.faults_served = 0
         self.resources = load_resources("persistiq")
+        self.seed = seed
+        self._fake_variants: dict[str, list[str]] = {}
         self.n_users = users
         self.n_campaigns = campaigns
         self.users = VirtualTable("users", users, self._user, seed=seed)
@@ -144,7 +149,17 @@ class PersistIQSimulator(Simulator):
         return f"c_{i:05d}"
 
     def _fake(self, resource: str, rng: random.Random) -> dict:
-        return fake_record(self.resources[resource], rng)
+        """Every documented field of `resource`, filled: one of `FAKE_VARIANTS` fake records
+        (made once; a million rows must not cost a million fakes), picked by `rng`."""
+        variants = self._fake_variants.get(resource)
+        if variants is None:
+            schema = self.resources[resource]
+            variants = [
+                json.dumps(fake_record(schema, random.Random(f"{self.seed}:{resource}:fake:{k}")))
+                for k in range(FAKE_VARIANTS)
+            ]
+            self._fake_variants[resource] = variants
+        return json.loads(variants[rng.randrange(FAKE_VARIANTS)])
 
     def _user_ref(self, i: int) -> dict:
         return {"id": self.user_id(i), "name": f"User {i}", "email": f"user{i}@acme.test"}
