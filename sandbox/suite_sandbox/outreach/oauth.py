@@ -79,6 +79,11 @@ class TokenEndpoint:
             self.refresh_tokens = OrderedDict({token: None})
             return token
 
+    def minted_elsewhere(self) -> None:
+        """Another client of the same user and app got an access token just now."""
+        with self.lock:
+            self._last_mint = time.monotonic()
+
     def revoke_refresh_tokens(self) -> None:
         with self.lock:
             self.retired_refresh_tokens.update(self.refresh_tokens)

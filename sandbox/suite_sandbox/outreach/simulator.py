@@ -30,7 +30,7 @@ from suite_sandbox.data import iso
 from suite_sandbox.outreach.collections import QueryError, next_cursor, parse_query, select_page
 from suite_sandbox.outreach.oauth import TokenEndpoint
 from suite_sandbox.outreach.records import RESOURCES, make_table, order_field, table_sizes
-from suite_sandbox.server import Request, Response, Simulator
+from suite_sandbox.server import Fault, Request, Response, Simulator
 
 if t.TYPE_CHECKING:
     import re
@@ -169,6 +169,15 @@ class OutreachSimulator(Simulator):
             self.makers[collection].overrides[i] = dict(attributes)
         return [i + 1 for i in rows]
 
+    def trash(self, collection: str, ids: t.Iterable[int]) -> None:
+        """Soft-delete records: `trashedAt` is set and they count as updated."""
+        ids = list(ids)
+        self.touch(collection, ids)
+        table, maker = self.tables[collection], self.makers[collection]
+        for ident in ids:
+            when = iso(table.timestamp(ident - 1), millis=True)
+            maker.overrides[ident - 1] = {**maker.overrides.get(ident - 1, {}), "trashedAt": when}
+
     def resource_object(self, collection: str, ident: int, host: str = "127.0.0.1") -> dict:
         """The JSON:API object the API serves for one record."""
         table = self.tables[collection]
@@ -212,11 +221,11 @@ class OutreachSimulator(Simulator):
             "status", path=path or r"^/api/", status=503, body=body, headers={"Retry-After": iso(until)}
         )
 
-    def inject_rate_limit(self, seconds: float, path: str = "", times: int = 1) -> None:
+    def inject_rate_limit(self, seconds: float, path: str = "", times: int = 1) -> Fault:
         """Fault: the next request(s) meet the API's 429, with its headers (epoch `Retry-After`)."""
         refusal = self.rate_limited_response(seconds)
         headers = {**self.rate_limit_headers(0, seconds), **refusal.headers}
-        self.inject(
+        return self.inject(
             "status", path=path or r"^/api/", status=429, body=refusal.body, headers=headers, times=times
         )
 
