@@ -40,3 +40,17 @@ def test_localhost_may_use_http(serve):
     url = serve(ToyAPI()).url
     assert url.startswith("http://127.0.0.1:")
     ToyTap(config=config_for(url))
+
+
+def test_reading_settings_from_the_environment_leaves_the_sdks_built_in_settings_as_they_are(monkeypatch):
+    """Env-var settings are read as text on a copy: the built-in settings' schemas are the
+    SDK's own objects, shared by every tap, and must keep their types."""
+    from singer_sdk.helpers.capabilities import EMIT_ACTIVATE_VERSION_CONFIG
+
+    from tests.common.toy import ToyTap
+
+    monkeypatch.setenv("TAP_TOY_EMIT_ACTIVATE_VERSION_MESSAGES", "true")
+    assert ToyTap._env_var_config["emit_activate_version_messages"] == "true"
+    assert EMIT_ACTIVATE_VERSION_CONFIG["properties"]["emit_activate_version_messages"]["type"] == ["boolean", "null"]
+    tap = ToyTap(config={"api_key": "k" * 8, "emit_activate_version_messages": False}, validate_config=True)
+    assert tap.config["emit_activate_version_messages"] is False

@@ -263,6 +263,8 @@ class SuiteTap(Tap):
         turns `TAP_X_MAX_RETRIES=x` into a traceback; here the config check names it."""
         schema = json.loads(json.dumps(cls.config_jsonschema))
         cls.append_builtin_config(schema)
+        # A copy again: the built-in settings are the SDK's own dicts, shared by every tap.
+        schema = json.loads(json.dumps(schema))
         for spec in schema.get("properties", {}).values():
             kinds = spec.get("type", [])
             if {"integer", "number", "boolean"} & set([kinds] if isinstance(kinds, str) else kinds):
