@@ -66,7 +66,8 @@ class WaitPolicy:
     max_retries: int = DEFAULT_MAX_RETRIES
     backoff_seconds: float = 1.0
     max_wait_seconds: float = DEFAULT_MAX_WAIT_SECONDS
-    #: The API's own retry schedule for 5xx and connection faults (the last value repeats).
+    #: The API's own retry schedule for 5xx and connection faults (the last value repeats),
+    #: in units of `backoff_seconds`.
     schedule: Sequence[float] | None = None
     #: Wait on a 429 that names no wait (an API with a fixed window, e.g. one token a minute).
     rate_limited_seconds: float | None = None
@@ -88,7 +89,8 @@ class WaitPolicy:
     def backoff(self, attempt: int) -> float:
         """The wait before retry number `attempt + 1` when the API asked for none."""
         if self.schedule:
-            return float(self.schedule[min(attempt, len(self.schedule) - 1)])
+            # The API's schedule, scaled by `retry_backoff_seconds` (1: as published).
+            return float(self.schedule[min(attempt, len(self.schedule) - 1)]) * self.backoff_seconds
         return min(self.backoff_seconds * 2.0**attempt, MAX_BACKOFF_SECONDS)
 
     def capped(self, seconds: float, *, reason: str, logger: logging.Logger | None = None) -> float:

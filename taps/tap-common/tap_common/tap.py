@@ -104,7 +104,10 @@ def common_properties(
             "retry_backoff_seconds",
             th.NumberType,
             default=1.0,
-            description="First wait of the exponential backoff when the API names no wait.",
+            description=(
+                "First wait of the exponential backoff when the API names no wait (for an API "
+                "with its own retry schedule, the scale of that schedule: 1 = as published)."
+            ),
         ),
         th.Property(
             "max_wait_seconds",

@@ -11,7 +11,7 @@ import requests
 from singer_sdk import typing as th
 from tap_common.auth import ClientCredentialsAuthenticator, OAuth1Authenticator
 from tap_common.errors import TapError, api_error_text
-from tap_common.retry import WaitPolicy, is_transient_status
+from tap_common.retry import is_transient_status
 from tap_common.tap import SuiteTap, common_properties, is_local_host, number_errors
 
 from tap_liveperson.account_config import (
@@ -162,12 +162,6 @@ class TapLivePerson(SuiteTap):
             MessagingQueueHealthStream(self),
             AgentStateDistributionStream(self),
         ]
-
-    @cached_property
-    def wait_policy(self) -> WaitPolicy:
-        """LivePerson's 5, 10, 15 s schedule, scaled by `retry_backoff_seconds` (tests: small)."""
-        scale = float(self.config.get("retry_backoff_seconds", 1.0))
-        return WaitPolicy.from_config(self.config, schedule=tuple(s * scale for s in self.retry_schedule))
 
     # -- config -----------------------------------------------------------------------
 
