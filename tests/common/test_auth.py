@@ -285,3 +285,20 @@ def test_a_throttled_token_endpoint_is_retried_after_the_wait_it_asks(toy):
     assert time.monotonic() - started >= 1.0
     assert [r.path for r in simulator.requests].count("/oauth/token") == 2
     assert len(result.records) == 250
+
+
+def test_a_jwt_access_token_without_expires_in_expires_at_its_exp_claim():
+    import base64
+    import json as _json
+    import time as _time
+
+    from tap_common.auth import jwt_seconds_left
+
+    def jwt(claims: dict) -> str:
+        encode = lambda data: base64.urlsafe_b64encode(_json.dumps(data).encode()).rstrip(b"=").decode()  # noqa: E731
+        return f"{encode({'alg': 'RS256'})}.{encode(claims)}.signature"
+
+    assert 3590 <= jwt_seconds_left(jwt({"exp": int(_time.time()) + 3600})) <= 3600
+    assert jwt_seconds_left(jwt({"exp": int(_time.time()) - 10})) == 0
+    assert jwt_seconds_left(jwt({"sub": "no exp"})) is None
+    assert jwt_seconds_left("an-opaque-token") is None

@@ -8,11 +8,13 @@ OAuth2 client credentials, and OAuth1 request signing.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
 import tempfile
 import threading
+import time
 import typing as t
 from datetime import timedelta
 from pathlib import Path
@@ -118,7 +120,7 @@ class _ExpiringTokenAuthenticator(OAuthAuthenticator):
             raise AuthenticationError(msg) from None
         register_secret(token)
         self.access_token = token
-        expires_in = body.get("expires_in", self._default_expiration)
+        expires_in = body.get("expires_in") or jwt_seconds_left(token) or self._default_expiration
         self.expires_in = int(expires_in) if expires_in else None
         self.last_refreshed = requested_at
         self.refresh_count += 1
@@ -322,6 +324,17 @@ class OAuth1Authenticator(APIAuthenticatorBase):
         # A re-sent request must get a fresh nonce and signature, not two headers.
         request.headers.pop("Authorization", None)
         return self._oauth1(request)
+
+
+def jwt_seconds_left(token: str) -> int | None:
+    """Seconds until a JWT access token's `exp` claim, when the token is a JWT that has one
+    (a token answer may name no `expires_in`: LivePerson's Sentinel v2 does not)."""
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return max(int(claims["exp"] - time.time()), 0)
+    except (IndexError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _url_without_query(url: str) -> str:
