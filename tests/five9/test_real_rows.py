@@ -4,6 +4,7 @@ that do not parse, agents who log in without calls, the data centre's time zone,
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from tests.conftest import run_tap
@@ -128,25 +129,44 @@ def test_report_times_follow_the_data_centre_of_the_region(serve, tmp_path):
 
 
 def test_rows_five9_lists_late_are_read_by_the_lookback_of_the_next_run(serve, tmp_path):
-    sim = simulator()
+    """Calls up to now; three of the last hour are listed late (Five9 lists a call when it ends)."""
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    sim = simulator(start=now - timedelta(hours=60))  # 200 calls over the 60 hours before now
     server = serve(sim)
-    late = sim.visible("call_log", at("2024-03-11T10:30:00Z"), END)[:3]
+    live = {**config(server.url), "start_date": (now - timedelta(hours=60)).isoformat()}
+    live.pop("end_date")  # up to the time of each run
+    late = sim.visible("call_log", now - timedelta(hours=1), None)[:3]
     sim.hold_back("call_log", late)
-    first = run_tap("tap-five9", config(server.url), tmp_path / "1")
+    first = run_tap("tap-five9", live, tmp_path / "1")
     assert first.returncode == 0, first.stderr
     assert len(first.records("call_log")) == 200 - len(late)
 
-    sim.release("call_log")  # Five9 lists them now, in windows already read
+    sim.release("call_log")  # Five9 lists them now, in a window already read
+    runs_before = len(call_runs(sim))
+    second = run_tap("tap-five9", live, tmp_path / "2", state=first.last_state)
+    assert second.returncode == 0, second.stderr
+    read_at = at(first.last_state["bookmarks"]["call_log"]["window_read_at"])
+    assert call_runs(sim)[runs_before]["start"] == read_at - timedelta(hours=2)  # lookback_hours 2
+    keys = [call_key(r) for r in second.records("call_log")]
+    assert len(keys) == len(set(keys)) and {call_key(sim.expected("call_log")[i]) for i in late} <= set(keys)
+    both = {call_key(r) for r in first.records("call_log")} | set(keys)
+    assert both == {call_key(r) for r in sim.expected_calls()}
+
+    # Without the lookback the next run starts at the bookmark: rows listed late are never read.
+    sim.hold_back("call_log", late)
+    again = run_tap("tap-five9", live, tmp_path / "3")
+    sim.release("call_log")
+    none = run_tap("tap-five9", {**live, "lookback_hours": 0}, tmp_path / "4", state=again.last_state)
+    assert none.returncode == 0 and none.records("call_log") == []
+
+
+def test_a_backfill_window_read_long_after_its_end_is_not_read_again(serve, tmp_path):
+    """2024's windows were complete when read in 2026: the next run starts at the bookmark."""
+    sim = simulator()
+    server = serve(sim)
+    first = run_tap("tap-five9", config(server.url, end_date="2024-03-10T00:00:00Z"), tmp_path / "1")
+    assert first.returncode == 0, first.stderr
     runs_before = len(call_runs(sim))
     second = run_tap("tap-five9", config(server.url), tmp_path / "2", state=first.last_state)
     assert second.returncode == 0, second.stderr
-    assert call_runs(sim)[runs_before]["start"] == at("2024-03-11T10:00:00Z")  # lookback_hours 2
-    keys = [call_key(r) for r in second.records("call_log")]
-    assert len(keys) == len(set(keys))
-    both = {call_key(r) for r in first.records("call_log")} | set(keys)
-    assert both == {call_key(r) for r in sim.expected_calls(START, END)}
-    assert second.last_state["bookmarks"]["call_log"]["replication_key_value"] == "2024-03-11T12:00:00Z"
-
-    # Without the lookback the late rows are never read: the next run starts at the bookmark.
-    none = run_tap("tap-five9", config(server.url, lookback_hours=0), tmp_path / "3", state=first.last_state)
-    assert none.returncode == 0 and none.records("call_log") == []
+    assert call_runs(sim)[runs_before]["start"] == at("2024-03-10T00:00:00Z")

@@ -95,11 +95,31 @@ def test_state_of_the_per_agent_login_version_resumes_at_its_earliest_agent(serv
     assert sorted(logins, key=login_key) == sorted(
         sim.expected_logins(at("2024-03-10T06:00:00Z"), at("2024-03-11T12:00:00Z")), key=login_key
     )
-    assert run.last_state["bookmarks"]["agent_login_logout"] == {
-        "replication_key": "login_timestamp",
-        "replication_key_value": "2024-03-11T12:00:00Z",
-    }
+    logins_state = run.last_state["bookmarks"]["agent_login_logout"]
+    assert (
+        logins_state["replication_key_value"] == "2024-03-11T12:00:00Z" and "partitions" not in logins_state
+    )
 
 
 def bookmark(value: str) -> dict:
     return {"replication_key": "login_timestamp", "replication_key_value": value}
+
+
+def test_a_rerun_reads_the_report_an_interrupted_run_started_without_running_it_again(serve, tmp_path):
+    sim = simulator()
+    server = serve(sim)
+    sim.inject_fault("getReportResultCsv", "ServerFault", "Result store unavailable")
+    first = run_tap("tap-five9", config(server.url, window_hours=72, max_retries=0), tmp_path / "1")
+    assert first.returncode == 1 and first.failed_streams == ["call_log"]
+    pending = first.last_state["bookmarks"]["call_log"]["pending_report"]
+    # The first window ends where Pacific time moves to DST.
+    assert pending["start"] == "2024-03-09T00:00:00Z" and pending["end"] == "2024-03-10T10:00:00Z"
+    assert len(call_runs(sim)) == 1
+
+    second = run_tap("tap-five9", config(server.url, window_hours=72), tmp_path / "2", state=first.last_state)
+    assert second.returncode == 0, second.stderr
+    # Only the second window is run: the first one's result is read from its identifier.
+    assert [r["start"] for r in call_runs(sim)] == [at("2024-03-09T00:00:00Z"), at("2024-03-10T10:00:00Z")]
+    assert any(pending["identifier"].encode() in r.body for r in sim.soap_requests("getReportResultCsv")[-3:])
+    assert len(second.records("call_log")) == 200
+    assert "pending_report" not in second.last_state["bookmarks"]["call_log"]

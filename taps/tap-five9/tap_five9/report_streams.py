@@ -38,6 +38,10 @@ ONE_SECOND = timedelta(seconds=1)
 #: How Five9 prints "no value": an empty cell, a dash, or `[None]` (e.g. AGENT of an agentless leg).
 NULL_CELLS = frozenset({"", "-", "[None]"})
 DEFAULT_LOOKBACK_HOURS = 2
+#: State key of the report an interrupted run started: a rerun reads its result again.
+PENDING_KEY = "pending_report"
+#: State key of when the bookmarked window was read (what the lookback counts from).
+READ_AT_KEY = "window_read_at"
 
 
 def field_name(column: str) -> str:
@@ -151,8 +155,13 @@ class ReportStream(CompiledConformance, Stream):
         return _utc(str(value)) if value else None
 
     def sync_range(self) -> tuple[datetime, datetime]:
-        """[start, end) of this run: `lookback_hours` before the bookmark (never before
-        start_date), else start_date; up to end_date or the run's start."""
+        """[start, end) of this run: from the bookmark, else start_date; up to end_date or the
+        run's start.
+
+        Five9 lists a call when it ends, so a window read less than `lookback_hours` after its
+        end may have gained rows since: the run starts `lookback_hours` before the time the last
+        window was read, if that is before the bookmark (never before start_date). A window read
+        long after its end (a backfill) was complete when read and is not read again."""
         start_date = self.config.get("start_date")
         if not start_date:
             msg = f"{self.name}: set start_date (reports are run from a start time)"
@@ -160,15 +169,43 @@ class ReportStream(CompiledConformance, Stream):
         earliest = _utc(str(start_date))
         bookmark = self._bookmark_value()
         if bookmark is None:
-            start = earliest
-        else:
-            lookback = timedelta(hours=float(self.config.get("lookback_hours", DEFAULT_LOOKBACK_HOURS)))
-            start = max(bookmark - lookback, min(earliest, bookmark))
+            return earliest, self.tap.sync_end
+        read_at = self.get_context_state(None).get(READ_AT_KEY)
+        lookback = timedelta(hours=float(self.config.get("lookback_hours", DEFAULT_LOOKBACK_HOURS)))
+        recent = (_utc(str(read_at)) if read_at else bookmark) - lookback
+        start = bookmark if recent >= bookmark else max(recent, min(earliest, bookmark))
         return start, self.tap.sync_end
 
     def windows(self) -> list[tuple[datetime, datetime]]:
+        """This run's report windows. A report an interrupted run started (its identifier is in
+        state) is read again as the same window, so its result needs no new runReport."""
         start, end = self.sync_range()
-        return list(report_windows(start, end, float(self.config.get("window_hours", 24)), self.zone))
+        hours = float(self.config.get("window_hours", 24))
+        pending = self._pending()
+        if pending is None or not start <= pending[1] < pending[2] <= end:
+            return list(report_windows(start, end, hours, self.zone))
+        _, lo, hi = pending
+        return [
+            *report_windows(start, lo, hours, self.zone),
+            (lo, hi),
+            *report_windows(hi, end, hours, self.zone),
+        ]
+
+    def _pending(self) -> tuple[str, datetime, datetime] | None:
+        saved = self.get_context_state(None).get(PENDING_KEY)
+        try:
+            return str(saved["identifier"]), _utc(saved["start"]), _utc(saved["end"])
+        except (TypeError, KeyError, ValueError):
+            return None
+
+    def _started(self, start: datetime, end: datetime) -> t.Callable[[str], None]:
+        def keep(identifier: str) -> None:
+            state = self.get_context_state(None)
+            state[PENDING_KEY] = {"identifier": identifier, "start": iso_utc(start), "end": iso_utc(end)}
+            self.state_manager.is_flushed = False
+            self._write_state_message()
+
+        return keep
 
     def get_records(self, context: Context | None) -> Iterable[dict]:
         for window_start, window_end in self.windows():
@@ -181,7 +218,17 @@ class ReportStream(CompiledConformance, Stream):
     def _run(self, start: datetime, end: datetime) -> Iterator[tuple[datetime, Iterator[dict]]]:
         cap = int(self.config.get("report_row_limit", 50_000))
         report = self.report
-        result = self.client.run_report(self.name, report["folder"], report["report"], start, end)
+        pending = self._pending()
+        resume = pending[0] if pending is not None and pending[1:] == (start, end) else None
+        result = self.client.run_report(
+            self.name,
+            report["folder"],
+            report["report"],
+            start,
+            end,
+            started=self._started(start, end),
+            resume=resume,
+        )
         # Records are built lazily from the spooled CSV: a window costs bounded memory.
         # Lines bound the row count from above (a quoted field may hold a newline); only a
         # window near the cap is counted exactly.
@@ -321,12 +368,14 @@ class ReportStream(CompiledConformance, Stream):
     def _bookmark(self, window_end: datetime) -> None:
         state = self.get_context_state(None)
         state.pop("partitions", None)  # per-agent bookmarks of earlier versions
+        state.pop(PENDING_KEY, None)  # that window's rows are all written
         value = iso_utc(window_end)
         # A lookback re-reads windows before the bookmark: it never moves back.
         if (old := state.get("replication_key_value")) and _utc(str(old)) > window_end:
             value = str(old)
         state["replication_key"] = self.replication_key
         state["replication_key_value"] = value
+        state[READ_AT_KEY] = iso_utc(datetime.now(timezone.utc))
         self.state_manager.is_flushed = False
         self._write_state_message()
 

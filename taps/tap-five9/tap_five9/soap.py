@@ -133,8 +133,9 @@ class ReportClient:
         max_wait = self.wait_policy.max_wait_seconds
         try:
             states = self._call(stream, "getCallCountersState")
-        except Five9Fault as exc:
-            if exc.name not in RETRIABLE_FAULTS | {LIMIT_FAULT}:
+        except TapError as exc:
+            if isinstance(exc, Five9Fault) and exc.name in FAULT_ADVICE:
+                self._service = None  # the next stream connects (and is refused) afresh
                 raise  # e.g. another session of this user: every call would fail the same way
             self.logger.warning("%s: using Five9's documented limits (%s)", stream, exc)
             states = []
@@ -169,12 +170,41 @@ class ReportClient:
 
     # -- operations -------------------------------------------------------------------
 
-    def run_report(self, stream: str, folder: str, report: str, start: datetime, end: datetime) -> ReportCsv:
-        """Run one report over [start, end) for the whole domain and return its CSV."""
+    def run_report(
+        self,
+        stream: str,
+        folder: str,
+        report: str,
+        start: datetime,
+        end: datetime,
+        *,
+        started: Callable[[str], None] | None = None,
+        resume: str | None = None,
+    ) -> ReportCsv:
+        """Run one report over [start, end) for the whole domain and return its CSV.
+
+        `started` is told the run's identifier as soon as Five9 names it (the stream keeps it in
+        state); `resume` is such an identifier from an interrupted run: its result is read without
+        running the report again (one runReport saved), unless Five9 no longer knows it."""
+        if resume:
+            try:
+                return self._result(stream, resume, folder, report, start, end)
+            except Five9Fault as exc:
+                if exc.name != "UnknownIdentifierFault":
+                    raise
+                self.logger.info("%s: report %s is gone (%s); running it again", stream, resume, exc.name)
         criteria = {"time": {"start": start, "end": end}}
         identifier = self._call(stream, "runReport", folderName=folder, reportName=report, criteria=criteria)
         if not identifier:
             raise TapError(f"{stream}: runReport (POST {SOAP_PATH}) answered without a report identifier")
+        if started is not None:
+            started(identifier)
+        return self._result(stream, identifier, folder, report, start, end)
+
+    def _result(
+        self, stream: str, identifier: str, folder: str, report: str, start: datetime, end: datetime
+    ) -> ReportCsv:
+        """Poll a report run until it is done, then read its CSV."""
         deadline = time.monotonic() + self.report_timeout
         last_poll: float | None = None
         while True:
@@ -192,7 +222,11 @@ class ReportClient:
                 time.sleep(min(pause, remaining))
             last_poll = time.monotonic()
             timeout = max(1, min(int(POLL_SECONDS), math.ceil(deadline - time.monotonic())))
-            if self._call(stream, "isReportRunning", identifier=identifier, timeout=timeout):
+            running = self._call(stream, "isReportRunning", identifier=identifier, timeout=timeout)
+            if not isinstance(running, bool):
+                msg = f"{stream}: isReportRunning (POST {SOAP_PATH}) answered without its true/false result"
+                raise TapError(msg)
+            if running:
                 continue
             try:
                 return self._call(stream, "getReportResultCsv", identifier=identifier)
