@@ -100,8 +100,11 @@ CLOSEIO = TapCase(
     executable="tap-closeio",
     stream="contacts",
     id_field="id",
-    path=r"/api/v1/contact/$",
-    make=lambda: closeio.make_simulator(150, seed=3),
+    # Contacts come from the Advanced Filtering API (POST /data/search/).
+    path=r"/api/v1/data/search/$",
+    method="POST",
+    # 450 contacts: three search pages of 200, so faults land mid-stream.
+    make=lambda: closeio.make_simulator(150, seed=3, counts={"contacts": 450}),
     base_config=lambda url: {**closeio.demo_config(url), "max_requests_per_minute": 100_000},
     expected=lambda sim, config: sim.ids(sim.contacts, _at(config["start_date"])),
     secrets=lambda sim: {closeio.API_KEY},
@@ -112,7 +115,8 @@ PERSISTIQ = TapCase(
     stream="leads",
     id_field="id",
     path=r"/v1/leads$",
-    make=lambda: persistiq.make_simulator(150, seed=3, rate_limit_per_minute=None),
+    # Five pages of leads: enough requests for a fault every 4th to land in the stream.
+    make=lambda: persistiq.make_simulator(450, seed=3, rate_limit_per_minute=None),
     base_config=lambda url: {**persistiq.demo_config(url), "max_requests_per_minute": 100_000},
     expected=lambda sim, config: sim.lead_ids(_at(config["start_date"])),
     secrets=lambda sim: {persistiq.API_KEY},
@@ -146,7 +150,8 @@ OUTREACH = TapCase(
     stream="prospects",
     id_field="id",
     path=r"/api/v2/prospects$",
-    make=lambda: outreach.make_simulator(30, seed=3),
+    # Six pages of prospects (page_size 10): enough requests for a fault every 4th to land in the stream.
+    make=lambda: outreach.make_simulator(60, seed=3),
     base_config=_outreach_config,
     expected=lambda sim, config: sim.ids("prospects"),
     expire_tokens=lambda sim: sim.expire_access_tokens(),

@@ -62,8 +62,8 @@ def _persistiq_sim() -> t.Any:
 RESUMABLE = [
     _plan(CLOSEIO, "activities", _closeio_sim, 0.2, 120),
     _plan(OUTREACH, "accounts", _outreach_sim, 0.1, 30),
-    _plan(PERSISTIQ, "events", _persistiq_sim, 0.2, 120),
-    # PersistIQ: events (full table) go first, the kill lands in leads (bookmarked at its end).
+    _plan(PERSISTIQ, "events", _persistiq_sim, 0.2, 500),
+    # PersistIQ: events (incremental, 900 in two pages) go first, the kill lands in leads.
     # Partitioned (per skill) and windowed (per report window): state goes out per partition/window.
     _plan(LIVEPERSON, None, LIVEPERSON.make, 0.1, 10),
     _plan(FIVE9, None, FIVE9.make, 0.1, 10),

@@ -220,6 +220,8 @@ class MovingSetPaging:
             self._forward_pages = None
         position.page = pages.last_page + 1
         self._count_changes_from(pages.answered_at)
+        # The last page's records are written too: a rerun need not read it again.
+        self._checkpoint(context)
         return pages
 
     def _read_carefully(
