@@ -149,9 +149,10 @@ class TapFive9(SuiteTap):
             th.NumberType,
             default=DEFAULT_LOOKBACK_HOURS,
             description=(
-                "reports mode: hours before the bookmark each run reads again, for rows Five9 adds to a "
-                "window after it was read (a call is listed when it ends, at the time it started). "
-                "Rows read twice are the same records (same key): targets upsert them."
+                "reports mode: rows Five9 adds to a window after it was read (a call is listed when it "
+                "ends, at the time it started) are read by the next run, which starts this many hours "
+                "before the time the last window was read (when that is before the bookmark). Rows read "
+                "twice are the same records (same key): targets upsert them."
             ),
         ),
     ).to_dict()
