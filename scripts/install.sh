@@ -2,6 +2,7 @@
 # Install everything the suite needs (idempotent; safe to run again):
 #   .venv            the taps, the sandbox and the test tools (uv workspace)
 #   .venv-meltano    Meltano itself, kept apart from the taps' dependencies
+#   .venv-dagster    the orchestrator for many accounts (Dagster + Meltano, scripts/orchestration)
 #   .meltano/        every plugin of meltano.yml (`meltano install` reinstalls only what changed)
 #   --test-deps      also PostgreSQL's server binaries and libfaketime for the tests (apt),
 #                    only if missing
@@ -18,6 +19,14 @@ if [ ! -x .venv-meltano/bin/meltano ] || ! .venv-meltano/bin/meltano --version 2
     uv venv --quiet --allow-existing --python 3.11 .venv-meltano 2>/dev/null \
         || uv venv --quiet --allow-existing .venv-meltano
     uv pip install --quiet --python .venv-meltano/bin/python "meltano==$MELTANO_VERSION"
+fi
+# .venv-dagster: the orchestrator for many accounts (scripts/orchestration/README.md), every
+# version pinned by its requirements.txt; reinstalled only when that file changes.
+if ! cmp -s scripts/orchestration/requirements.txt .venv-dagster/.requirements.txt 2>/dev/null; then
+    uv venv --quiet --allow-existing --python 3.11 .venv-dagster 2>/dev/null \
+        || uv venv --quiet --allow-existing .venv-dagster
+    uv pip install --quiet --python .venv-dagster/bin/python -r scripts/orchestration/requirements.txt
+    cp scripts/orchestration/requirements.txt .venv-dagster/.requirements.txt
 fi
 # Meltano's uv backend finds uv on PATH.
 MELTANO_SEND_ANONYMOUS_USAGE_STATS=false .venv-meltano/bin/meltano install >/dev/null 2>.meltano-install.log \
