@@ -1,158 +1,200 @@
-"""Organisation data: users, custom field definitions, pipelines, statuses, the event log."""
+"""Organisation data, read whole each run: users, custom field definitions, statuses, pipelines,
+templates, sequences, smart views, connected accounts, dialer sessions, bulk actions, ...
+
+None of these has a date filter. Their pages are checkpointed (`_skip` of the last page
+written), so a rerun after a failure resumes at that page instead of the first one.
+"""
 
 from __future__ import annotations
 
 import typing as t
-from datetime import datetime, timedelta, timezone
 
-from singer_sdk import typing as th
-from tap_common.pagination import BodyCursorPaginator
-
-from tap_closeio.client import CloseStream, close_time
+from tap_closeio import schemas
+from tap_closeio.client import FullTableStream
 
 if t.TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from singer_sdk.helpers.types import Context
 
-ANY_OBJECT = th.ObjectType(additional_properties=True)
-# Close keeps 30 days of events; merged or late events can appear for ~5 minutes.
-EVENT_RETENTION = timedelta(days=30)
-EVENT_SETTLE = timedelta(minutes=5)
+
+def full_table(
+    name: str,
+    path: str,
+    schema_name: str,
+    *,
+    paged: bool = True,
+    page_size: int = 100,
+    params: dict[str, t.Any] | None = None,
+    doc: str = "",
+) -> type[FullTableStream]:
+    """A full-table stream class: its endpoint, schema file and paging."""
+    attributes = {
+        "__doc__": doc or f"`{path}`",
+        "name": name,
+        "path": path,
+        "schema": schemas.load(schema_name),
+        "paged": paged,
+        "page_size": page_size,
+        "fixed_params": dict(params or {}),
+    }
+    class_name = "".join(part.title() for part in name.split("_")) + "Stream"
+    return t.cast("type[FullTableStream]", type(class_name, (FullTableStream,), attributes))
 
 
-class UsersStream(CloseStream):
-    name = "users"
-    path = "/user/"
-    primary_keys = ("id",)
-    schema = th.PropertiesList(
-        th.Property("id", th.StringType, required=True),
-        th.Property("email", th.StringType),
-        th.Property("first_name", th.StringType),
-        th.Property("last_name", th.StringType),
-        th.Property("image", th.StringType),
-        th.Property("organizations", th.ArrayType(th.StringType)),
-        th.Property("date_created", th.DateTimeType),
-        th.Property("date_updated", th.DateTimeType),
-    ).to_dict()
+# Page sizes: the documented default (100) unless peers page the endpoint wider in production
+# (users, custom fields, sequences: 1000). Endpoints whose reference lists no `_skip` are
+# asked once; they are followed with `_skip` only if they answer `has_more: true`.
+UsersStream = full_table("users", "/user/", "user", page_size=1000)
+RolesStream = full_table("roles", "/role/", "role", paged=False)
+GroupsStream = full_table("groups", "/group/", "group", paged=False)
+LeadStatusesStream = full_table("lead_statuses", "/status/lead/", "lead_status", paged=False)
+OpportunityStatusesStream = full_table(
+    "opportunity_statuses", "/status/opportunity/", "opportunity_status", paged=False
+)
+PipelinesStream = full_table("pipelines", "/pipeline/", "pipeline", paged=False)
+CustomFieldsStream = full_table(
+    "custom_fields",
+    "/custom_field/lead/",
+    "custom_field",
+    page_size=1000,
+    doc="Lead custom field definitions.",
+)
+ContactCustomFieldsStream = full_table(
+    "contact_custom_fields", "/custom_field/contact/", "custom_field", page_size=1000
+)
+OpportunityCustomFieldsStream = full_table(
+    "opportunity_custom_fields", "/custom_field/opportunity/", "custom_field", page_size=1000
+)
+ActivityCustomFieldsStream = full_table(
+    "activity_custom_fields", "/custom_field/activity/", "custom_field", page_size=1000
+)
+SharedCustomFieldsStream = full_table(
+    "shared_custom_fields", "/custom_field/shared/", "custom_field", paged=False
+)
+CustomObjectCustomFieldsStream = full_table(
+    "custom_object_custom_fields", "/custom_field/custom_object_type/", "custom_field", paged=False
+)
+CustomActivityTypesStream = full_table(
+    "custom_activity_types", "/custom_activity/", "custom_activity_type", paged=False
+)
+CustomObjectTypesStream = full_table(
+    "custom_object_types", "/custom_object_type/", "custom_object_type", paged=False
+)
+EmailTemplatesStream = full_table("email_templates", "/email_template/", "email_template")
+SmsTemplatesStream = full_table("sms_templates", "/sms_template/", "sms_template")
 
 
-CUSTOM_FIELD_SCHEMA = th.PropertiesList(
-    th.Property("id", th.StringType, required=True),
-    th.Property("name", th.StringType),
-    th.Property(
-        "type", th.StringType, description="text, number, date, datetime, choices, user, contact, ..."
-    ),
-    th.Property("description", th.StringType),
-    th.Property("choices", th.ArrayType(th.StringType)),
-    th.Property("accepts_multiple_values", th.BooleanType),
-    th.Property("editable_with_roles", th.ArrayType(th.StringType)),
-    th.Property("organization_id", th.StringType),
-    th.Property("date_created", th.DateTimeType),
-    th.Property("date_updated", th.DateTimeType),
-).to_dict()
+class SequencesStream(FullTableStream):
+    """`/sequence/`: sequences (workflows), each the parent of its subscriptions."""
+
+    name = "sequences"
+    path = "/sequence/"
+    schema = schemas.load("sequence")
+    page_size = 1000
+
+    def get_child_context(self, record: dict, context: Context | None) -> dict:
+        return {"sequence_id": record["id"]}
 
 
-class CustomFieldsStream(CloseStream):
-    """`/custom_field/lead/`: lead custom field definitions (the seed's `custom_fields`)."""
-
-    name = "custom_fields"
-    path = "/custom_field/lead/"
-    primary_keys = ("id",)
-    schema = CUSTOM_FIELD_SCHEMA
-
-
-class ContactCustomFieldsStream(CustomFieldsStream):
-    name = "contact_custom_fields"
-    path = "/custom_field/contact/"
-
-
-class PipelinesStream(CloseStream):
-    name = "pipelines"
-    path = "/pipeline/"
-    primary_keys = ("id",)
-    schema = th.PropertiesList(
-        th.Property("id", th.StringType, required=True),
-        th.Property("name", th.StringType),
-        th.Property("organization_id", th.StringType),
-        th.Property(
-            "statuses",
-            th.ArrayType(
-                th.ObjectType(
-                    th.Property("id", th.StringType),
-                    th.Property("label", th.StringType),
-                    th.Property("type", th.StringType),
-                    additional_properties=True,
-                )
-            ),
-        ),
-    ).to_dict()
+# Without `type`/`type__in` Close lists lead Smart Views only: ask for every documented type.
+SMART_VIEW_TYPES = "lead,contact,opportunity,call,email,sms,meeting,note"
+SmartViewsStream = full_table(
+    "smart_views", "/saved_search/", "saved_search", params={"type__in": SMART_VIEW_TYPES}
+)
+ConnectedAccountsStream = full_table(
+    "connected_accounts", "/connected_account/", "connected_account", paged=False
+)
+SendAsStream = full_table(
+    "send_as",
+    "/send_as/",
+    "send_as",
+    paged=False,
+    doc="`/send_as/`: the associations where the API key's user allows others to send as them "
+    "(Close's default, `allowing_user_id` = you).",
+)
+DialerSessionsStream = full_table("dialer_sessions", "/dialer/", "dialer")
+IntegrationLinksStream = full_table(
+    "integration_links", "/integration_link/", "integration_link", paged=False
+)
+OutcomesStream = full_table("outcomes", "/outcome/", "outcome")
+PhoneNumbersStream = full_table("phone_numbers", "/phone_number/", "phone_number")
+EmailBulkActionsStream = full_table("email_bulk_actions", "/bulk_action/email/", "email_bulk_action")
+EditBulkActionsStream = full_table("edit_bulk_actions", "/bulk_action/edit/", "edit_bulk_action")
+DeleteBulkActionsStream = full_table("delete_bulk_actions", "/bulk_action/delete/", "delete_bulk_action")
+SequenceSubscriptionBulkActionsStream = full_table(
+    "sequence_subscription_bulk_actions",
+    "/bulk_action/sequence_subscription/",
+    "sequence_subscription_bulk_action",
+)
 
 
-class LeadStatusesStream(CloseStream):
-    name = "lead_statuses"
-    path = "/status/lead/"
-    primary_keys = ("id",)
-    schema = th.PropertiesList(
-        th.Property("id", th.StringType, required=True),
-        th.Property("label", th.StringType),
-        th.Property("organization_id", th.StringType),
-    ).to_dict()
+class SequenceSubscriptionsStream(FullTableStream):
+    """`/sequence_subscription/?sequence_id=`: Close needs a sequence, contact or lead id."""
 
-
-class EventLogStream(CloseStream):
-    """`/event/`: cursor-paged, newest first, 30 days kept.
-
-    The order is newest first, so the stream is unsorted for the SDK: the bookmark (the
-    newest `date_updated` seen) is only saved when the sync completes. Each run reads
-    `[bookmark, now - 5 min)`: events of the last 5 minutes can still be merged or arrive
-    late, so they are left for the next run (the bookmark never passes now - 5 min).
-    """
-
-    name = "event_log"
-    path = "/event/"
-    primary_keys = ("id",)
-    replication_key = "date_updated"
-    is_sorted = False
-    page_size = 50  # Close's cap for the event log
-    schema = th.PropertiesList(
-        th.Property("id", th.StringType, required=True),
-        th.Property("date_created", th.DateTimeType),
-        th.Property("date_updated", th.DateTimeType),
-        th.Property("organization_id", th.StringType),
-        th.Property("user_id", th.StringType),
-        th.Property("request_id", th.StringType),
-        th.Property("api_key_id", th.StringType),
-        th.Property("object_type", th.StringType),
-        th.Property("object_id", th.StringType),
-        th.Property("lead_id", th.StringType),
-        th.Property("action", th.StringType),
-        th.Property("changed_fields", th.ArrayType(th.StringType)),
-        th.Property("meta", ANY_OBJECT),
-        th.Property("data", ANY_OBJECT),
-        th.Property("previous_data", ANY_OBJECT),
-    ).to_dict()
-
-    def get_new_paginator(self) -> BodyCursorPaginator:  # type: ignore[override]
-        return BodyCursorPaginator("cursor_next")
-
-    def _range(self, context: Context | None) -> tuple[datetime, datetime]:
-        now = datetime.now(timezone.utc)
-        since = self.get_starting_timestamp(context) or now - EVENT_RETENTION
-        # Asking for more than Close keeps returns nothing older anyway.
-        return max(since, now - EVENT_RETENTION), now - EVENT_SETTLE
-
-    def get_records(self, context: Context | None) -> Iterable[dict]:
-        self._since, self._until = self._range(context)
-        if self._since < self._until:
-            yield from super().get_records(context)
+    name = "sequence_subscriptions"
+    path = "/sequence_subscription/"
+    parent_stream_type = SequencesStream
+    schema = schemas.load("sequence_subscription")
+    state_partitioning_keys: t.ClassVar[tuple[str, ...]] = ()
 
     def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
-        if next_page_token:
-            # A cursor carries the date range; other filters (none here) would be repeated.
-            return {"_cursor": next_page_token, "_limit": self.page_size}
-        return {
-            "date_updated__gte": close_time(self._since),
-            "date_updated__lt": close_time(self._until),
-            "_limit": self.page_size,
-        }
+        params = super().get_url_params(context, next_page_token)
+        return {"sequence_id": context["sequence_id"], **params} if context else params
+
+
+FULL_TABLE_STREAMS: tuple[type[FullTableStream], ...] = (
+    UsersStream,
+    RolesStream,
+    GroupsStream,
+    LeadStatusesStream,
+    OpportunityStatusesStream,
+    PipelinesStream,
+    CustomFieldsStream,
+    ContactCustomFieldsStream,
+    OpportunityCustomFieldsStream,
+    ActivityCustomFieldsStream,
+    SharedCustomFieldsStream,
+    CustomObjectCustomFieldsStream,
+    CustomActivityTypesStream,
+    CustomObjectTypesStream,
+    EmailTemplatesStream,
+    SmsTemplatesStream,
+    SequencesStream,
+    SequenceSubscriptionsStream,
+    SmartViewsStream,
+    ConnectedAccountsStream,
+    SendAsStream,
+    DialerSessionsStream,
+    IntegrationLinksStream,
+    OutcomesStream,
+    PhoneNumbersStream,
+    EmailBulkActionsStream,
+    EditBulkActionsStream,
+    DeleteBulkActionsStream,
+    SequenceSubscriptionBulkActionsStream,
+)
+
+
+class CustomFieldSchema(FullTableStream):
+    """`/custom_field_schema/<object type>/`: an object type's regular and shared custom fields
+    (`{"fields": [...]}`), read before the streams are built to type their `custom.cf_*`."""
+
+    name = "custom_field_schema"
+    records_key = "fields"
+    paged = False
+    resumable_pages = False  # read whole at discovery, never part of the state
+    schema = schemas.load("custom_field")
+
+    def __init__(self, *args: t.Any, object_type: str, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.object_type = object_type
+
+    @property
+    def path(self) -> str:  # type: ignore[override]
+        return f"/custom_field_schema/{self.object_type}/"
+
+
+class CustomActivityTypeDefinitions(CustomActivityTypesStream):  # type: ignore[valid-type,misc]
+    """`/custom_activity/` read at discovery for the activity types' custom fields."""
+
+    name = "custom_activity_type_definitions"
+    resumable_pages = False

@@ -9,24 +9,13 @@ from singer_sdk import typing as th
 from singer_sdk.authenticators import BasicAuthenticator
 from tap_common.tap import SuiteTap, common_properties
 
+from tap_closeio import schemas
+from tap_closeio.activity_streams import ActivitiesStream, LeadActivitiesStream
 from tap_closeio.client import DEFAULT_API_URL
+from tap_closeio.crm_streams import ContactsStream, LeadsStream, OpportunitiesStream, TasksStream
 from tap_closeio.custom_fields import CustomFieldMap
-from tap_closeio.lead_streams import (
-    ActivitiesStream,
-    ContactsStream,
-    LeadActivitiesStream,
-    LeadsStream,
-    OpportunitiesStream,
-    TasksStream,
-)
-from tap_closeio.org_streams import (
-    ContactCustomFieldsStream,
-    CustomFieldsStream,
-    EventLogStream,
-    LeadStatusesStream,
-    PipelinesStream,
-    UsersStream,
-)
+from tap_closeio.event_streams import EventLogStream
+from tap_closeio.org_streams import FULL_TABLE_STREAMS, CustomActivityTypeDefinitions, CustomFieldSchema
 
 if t.TYPE_CHECKING:
     from singer_sdk.streams import Stream
@@ -80,35 +69,54 @@ class TapCloseIO(SuiteTap):
             errors.append("setting 'date_window_days' must be a whole number >= 1")
         return errors
 
-    # -- custom fields ----------------------------------------------------------------
+    # -- custom fields (read once per run, discovery and sync alike) ------------------------
 
-    def _custom_field_map(self, stream_type: type[CustomFieldsStream]) -> CustomFieldMap:
-        """Read one object type's custom field definitions (once per run)."""
+    def _custom_field_map(self, definitions: t.Callable[[], t.Iterable[dict]], schema: str) -> CustomFieldMap:
         with self.failing_clearly(write_state=False):
-            return CustomFieldMap(stream_type(tap=self).request_records(None))
+            reserved = schemas.load(schema)["properties"]
+            return CustomFieldMap(list(definitions()), reserved=reserved)
+
+    def _schema_fields(self, object_type: str) -> t.Callable[[], t.Iterable[dict]]:
+        return lambda: CustomFieldSchema(tap=self, object_type=object_type).request_records(None)
 
     @cached_property
     def lead_custom_fields(self) -> CustomFieldMap:
-        return self._custom_field_map(CustomFieldsStream)
+        return self._custom_field_map(self._schema_fields("lead"), "lead")
 
     @cached_property
     def contact_custom_fields(self) -> CustomFieldMap:
-        return self._custom_field_map(ContactCustomFieldsStream)
+        return self._custom_field_map(self._schema_fields("contact"), "contact")
+
+    @cached_property
+    def opportunity_custom_fields(self) -> CustomFieldMap:
+        return self._custom_field_map(self._schema_fields("opportunity"), "opportunity")
+
+    @cached_property
+    def activity_custom_fields(self) -> CustomFieldMap:
+        """Every custom activity type's fields (one activity schema holds all types)."""
+
+        def fields() -> t.Iterable[dict]:
+            for activity_type in CustomActivityTypeDefinitions(tap=self).request_records(None):
+                yield from activity_type.get("fields") or ()
+
+        return self._custom_field_map(fields, "activity")
 
     def discover_streams(self) -> list[Stream]:
+        leads = LeadsStream.build(
+            self,
+            self.lead_custom_fields,
+            contacts=self.contact_custom_fields,
+            opportunities=self.opportunity_custom_fields,
+        )
         return [
-            CustomFieldsStream(tap=self),
-            ContactCustomFieldsStream(tap=self),
-            LeadsStream.with_custom_fields(self, self.lead_custom_fields),
-            LeadActivitiesStream(tap=self),
-            ActivitiesStream(tap=self),
-            ContactsStream.with_custom_fields(self, self.contact_custom_fields),
-            OpportunitiesStream(tap=self),
+            leads,
+            LeadActivitiesStream.build(self, self.activity_custom_fields),
+            ContactsStream.build(self, self.contact_custom_fields),
+            OpportunitiesStream.build(self, self.opportunity_custom_fields),
+            ActivitiesStream.build(self, self.activity_custom_fields),
             TasksStream(tap=self),
-            UsersStream(tap=self),
-            PipelinesStream(tap=self),
-            LeadStatusesStream(tap=self),
             EventLogStream(tap=self),
+            *(stream_type(tap=self) for stream_type in FULL_TABLE_STREAMS),
         ]
 
 
