@@ -103,8 +103,9 @@ CLOSEIO = TapCase(
     # Contacts come from the Advanced Filtering API (POST /data/search/).
     path=r"/api/v1/data/search/$",
     method="POST",
-    # 450 contacts: three search pages of 200, so faults land mid-stream.
-    make=lambda: closeio.make_simulator(150, seed=3, counts={"contacts": 450}),
+    fault_body=r'"object_type": "contact"',  # not the leads' searches
+    # 900 contacts: five search pages of 200, so faults land mid-stream.
+    make=lambda: closeio.make_simulator(150, seed=3, counts={"contacts": 900}),
     base_config=lambda url: {**closeio.demo_config(url), "max_requests_per_minute": 100_000},
     expected=lambda sim, config: sim.ids(sim.contacts, _at(config["start_date"])),
     secrets=lambda sim: {closeio.API_KEY},
