@@ -2,7 +2,7 @@
 
 One client per tap run. It sends one request at a time (Five9 denies concurrent requests of
 one user), paces each operation type to the domain's limits per minute, hour and day (read
-once from getCallCountersState, see `limits`), waits for the period's reset on
+once from getCallCountersState after the first report, see `limits`), waits for the period's reset on
 OperationsLimitExceededFault, and turns every other failure into one line naming the
 operation, the fault and Five9's own words. HTTP-level retries happen in the transport.
 """
@@ -107,6 +107,7 @@ class ReportClient:
         self._client: t.Any = None
         self._service: t.Any = None
         self.budgets: dict[str, OperationBudget] = {}
+        self._limits_read = False
 
     # -- connection -------------------------------------------------------------------
 
@@ -125,9 +126,22 @@ class ReportClient:
         self._client = client
         # The WSDL's own address may name another host; always call the configured one.
         self._service = client.create_service(BINDING, self.endpoint)
+        # Until the domain's own limits are read (after the first report), Five9's documented ones.
+        self.budgets = budgets_from_counters(
+            [], zone=self.zone, max_wait_seconds=self.wait_policy.max_wait_seconds
+        )
+        return self._service
+
+    def _learn_limits(self, stream: str) -> None:
+        """Read the domain's limits and what other clients used, once, right after the first
+        report: the first rows need no more requests than the report itself (every request
+        before them is one more a flaky network can fail), and from the second report on every
+        call is paced by the domain's real numbers."""
+        if self._limits_read:
+            return
+        self._limits_read = True
         self.budgets = self._read_limits(stream)
         self._log_plan()
-        return self._service
 
     def _read_limits(self, stream: str) -> dict[str, OperationBudget]:
         max_wait = self.wait_policy.max_wait_seconds
@@ -135,7 +149,7 @@ class ReportClient:
             states = self._call(stream, "getCallCountersState")
         except TapError as exc:
             if isinstance(exc, Five9Fault) and exc.name in FAULT_ADVICE:
-                self._service = None  # the next stream connects (and is refused) afresh
+                self._service, self._limits_read = None, False  # the next stream tries afresh
                 raise  # e.g. another session of this user: every call would fail the same way
             self.logger.warning("%s: using Five9's documented limits (%s)", stream, exc)
             states = []
@@ -186,20 +200,30 @@ class ReportClient:
         `started` is told the run's identifier as soon as Five9 names it (the stream keeps it in
         state); `resume` is such an identifier from an interrupted run: its result is read without
         running the report again (one runReport saved), unless Five9 no longer knows it."""
+        result = None
         if resume:
             try:
-                return self._result(stream, resume, folder, report, start, end)
+                result = self._result(stream, resume, folder, report, start, end)
             except Five9Fault as exc:
                 if exc.name != "UnknownIdentifierFault":
                     raise
                 self.logger.info("%s: report %s is gone (%s); running it again", stream, resume, exc.name)
-        criteria = {"time": {"start": start, "end": end}}
-        identifier = self._call(stream, "runReport", folderName=folder, reportName=report, criteria=criteria)
-        if not identifier:
-            raise TapError(f"{stream}: runReport (POST {SOAP_PATH}) answered without a report identifier")
-        if started is not None:
-            started(identifier)
-        return self._result(stream, identifier, folder, report, start, end)
+        if result is None:
+            criteria = {"time": {"start": start, "end": end}}
+            identifier = self._call(
+                stream, "runReport", folderName=folder, reportName=report, criteria=criteria
+            )
+            if not identifier:
+                raise TapError(f"{stream}: runReport (POST {SOAP_PATH}) answered without a report identifier")
+            if started is not None:
+                started(identifier)
+            result = self._result(stream, identifier, folder, report, start, end)
+        try:
+            self._learn_limits(stream)
+        except BaseException:
+            result.close()
+            raise
+        return result
 
     def _result(
         self, stream: str, identifier: str, folder: str, report: str, start: datetime, end: datetime
@@ -239,7 +263,7 @@ class ReportClient:
                 )
 
     def _call(self, stream: str, operation: str, **kwargs: t.Any) -> t.Any:
-        service = self._service if operation == "getCallCountersState" else self._connect(stream)
+        service = self._connect(stream)
         where = f"{stream}: {operation} (POST {urlparse(self.endpoint).path})"
         budget = self.budgets.get(OPERATION_TYPES.get(operation, ""))
 
