@@ -122,3 +122,18 @@ def test_polymorphic_relationships_keep_the_type_of_what_they_point_at(only, tmp
     assert {"account", "opportunity", "prospect"} & kinds and len(kinds - {None}) >= 2
     assert all("target_type" in f for f in run.records("favorites"))
     assert all("owner_type" not in t for t in run.records("tasks")), "one target type: no _type column"
+
+
+def test_a_per_sequence_state_from_an_older_version_reads_every_step_once(only, tmp_path):
+    sim = make_simulator(records=40)
+    cfg, catalog = only("sequence_steps", sim)
+    old = {
+        "context": {"sequence_id": 1},
+        "replication_key": "updatedAt",
+        "replication_key_value": "2030-01-01T00:00:00.000Z",
+    }
+    state = {"bookmarks": {"sequence_steps": {"partitions": [old]}}}
+    run = run_tap(TAP, cfg, tmp_path, catalog=catalog, state=state)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert sim.api_requests("sequenceSteps")[0].param("filter[updatedAt]") == "2024-01-01T00:00:00.000Z..inf"
+    assert sorted(_ids(run.records("sequence_steps"))) == sim.ids("sequenceSteps")

@@ -50,7 +50,10 @@ class TapOutreach(SuiteTap):
             th.StringType,
             required=True,
             secret=True,
-            description="OAuth refresh token; a newer rotated one in refresh_token_store takes precedence.",
+            description=(
+                "OAuth refresh token. The token rotated from it and saved in refresh_token_store is used "
+                "instead; a new token set here (after authorizing the app again) wins over the stored one."
+            ),
         ),
         th.Property(
             "token_url",
@@ -63,7 +66,8 @@ class TapOutreach(SuiteTap):
             th.StringType,
             description=(
                 "Path of a JSON file where each rotated refresh token is saved (atomically, mode 0600) "
-                "and read first by the next run. Outreach invalidates the old token on refresh, so set it."
+                "and read first by the next run. Outreach rotates the refresh token on every refresh; "
+                "set it for scheduled runs."
             ),
         ),
         th.Property(
