@@ -126,6 +126,7 @@ class RecordMaker:
     def __call__(self, i: int, rng: random.Random, ts: datetime) -> dict[str, t.Any]:
         attributes = dict(self._variant(i))
         self._set_times(attributes, rng, ts)
+        self._set_documented_shapes(attributes, rng)
         with_undocumented(attributes, rng)
         attributes.update(self.overrides.get(i, {}))
         relationships = {
@@ -136,6 +137,12 @@ class RecordMaker:
         if rng.random() < UNDOCUMENTED_RELATIONSHIP_SHARE:
             relationships[UNDOCUMENTED_RELATIONSHIP] = {"data": {"type": "user", "id": rng.randint(1, 5)}}
         return {"attributes": attributes, "relationships": relationships}
+
+    @staticmethod
+    def _set_documented_shapes(attributes: dict[str, t.Any], rng: random.Random) -> None:
+        if attributes.get("contactHistogram") is not None:
+            # "The last 12 months of email contact history ... '[inboundCount, outboundCount]'".
+            attributes["contactHistogram"] = [[rng.randint(0, 9), rng.randint(0, 30)] for _ in range(12)]
 
     def _set_times(self, attributes: dict[str, t.Any], rng: random.Random, ts: datetime) -> None:
         order = self.order_field

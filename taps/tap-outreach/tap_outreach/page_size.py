@@ -1,8 +1,8 @@
 """Smaller pages while Outreach's gateway fails on big ones; the configured size again after.
 
 Outreach's gateway sometimes gives up on large pages (1000 records) with a 502, or never
-answers; asking again at the same size fails again. So, for one query, each 502/504,
-timeout or dropped connection halves the page size of the retry, and after
+answers; asking again at the same size fails again. So, for one query, each 502/504
+or read timeout halves the page size of the retry, and after
 `GROW_AFTER_PAGES` pages answered at a reduced size the size doubles again, up to the
 configured one. The size is rewritten in the request's URL (`links.next` carries the size
 of the request it answers); the keyset cursor `page[after]` does not depend on it, so no
@@ -53,7 +53,7 @@ class PageSizer:
         status = getattr(response, "status_code", None)
         if status in GATEWAY_STATUSES:
             cause = f"{status}"
-        elif isinstance(exc, (requests.Timeout, requests.ConnectionError)):
+        elif isinstance(exc, requests.ReadTimeout):
             cause = type(exc).__name__
         else:
             return
