@@ -73,7 +73,7 @@ def test_retries_are_bounded_and_end_in_one_clear_line(api):
     assert len(simulator.requests) == 3  # the first try and two retries
     errors = [line for line in result.output.splitlines() if line.startswith("ERROR ")]
     assert errors == [
-        "ERROR tap-toy things: gave up after 2 retries: things: GET /things/ returned 500 "
+        "ERROR tap-toy things: gave up after 2 retries: GET /things/ returned 500 "
         "Internal Server Error: database on fire",
         "ERROR tap-toy tap-toy: 1 of 1 synced streams failed: things (each named above); the others completed",
     ]

@@ -51,6 +51,9 @@ def test_reading_settings_from_the_environment_leaves_the_sdks_built_in_settings
 
     monkeypatch.setenv("TAP_TOY_EMIT_ACTIVATE_VERSION_MESSAGES", "true")
     assert ToyTap._env_var_config["emit_activate_version_messages"] == "true"
-    assert EMIT_ACTIVATE_VERSION_CONFIG["properties"]["emit_activate_version_messages"]["type"] == ["boolean", "null"]
+    assert EMIT_ACTIVATE_VERSION_CONFIG["properties"]["emit_activate_version_messages"]["type"] == [
+        "boolean",
+        "null",
+    ]
     tap = ToyTap(config={"api_key": "k" * 8, "emit_activate_version_messages": False}, validate_config=True)
     assert tap.config["emit_activate_version_messages"] is False

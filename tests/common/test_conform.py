@@ -46,7 +46,16 @@ def conformed(record: dict) -> tuple[dict, dict]:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("false", False), ("False", False), ("0", False), ("no", False), ("true", True), ("1", True), (0, False), (1, True)],
+    [
+        ("false", False),
+        ("False", False),
+        ("0", False),
+        ("no", False),
+        ("true", True),
+        ("1", True),
+        (0, False),
+        (1, True),
+    ],
 )
 def test_boolean_strings_and_numbers_become_the_boolean_they_say(value, expected):
     record, moved = conformed({"id": "a", "bounced": value})
@@ -60,7 +69,9 @@ def test_false_as_a_string_never_becomes_true():
 
 
 def test_lossless_conversions_to_the_declared_type():
-    record, moved = conformed({"id": "a", "count": "12", "score": "1.5", "label": 12, "tags": [1, True, None]})
+    record, moved = conformed(
+        {"id": "a", "count": "12", "score": "1.5", "label": 12, "tags": [1, True, None]}
+    )
     assert record == {"id": "a", "count": 12, "score": 1.5, "label": "12", "tags": ["1", "true", None]}
     assert moved == {}
     record, _ = conformed({"id": "a", "count": 3.0})
@@ -92,7 +103,14 @@ def test_undeclared_keys_at_any_depth_move_to_extra_by_path():
 
 
 def test_values_of_the_declared_type_pass_untouched():
-    record = {"id": "a", "bounced": True, "count": 3, "score": 2, "when": "2024-01-01T00:00:00Z", "tags": ["x"]}
+    record = {
+        "id": "a",
+        "bounced": True,
+        "count": 3,
+        "score": 2,
+        "when": "2024-01-01T00:00:00Z",
+        "tags": ["x"],
+    }
     same, moved = conformed(dict(record))
     assert same == record
     assert moved == {}
@@ -177,10 +195,14 @@ def test_a_target_receives_typed_values_and_every_undeclared_value_in_extra(widg
 
 
 def test_with_flattening_every_value_lands_in_a_declared_column(widget_url):
-    result = sync({**config_for(widget_url), "flattening_enabled": True, "flattening_max_depth": 1}, tap_class=WidgetTap)
+    result = sync(
+        {**config_for(widget_url), "flattening_enabled": True, "flattening_max_depth": 1}, tap_class=WidgetTap
+    )
     assert result.exit_code == 0, result.output
     schema = next(
-        json.loads(line)["schema"] for line in result.output.splitlines() if line.startswith('{"type":"SCHEMA"')
+        json.loads(line)["schema"]
+        for line in result.output.splitlines()
+        if line.startswith('{"type":"SCHEMA"')
     )
     columns = set(schema["properties"])
     for record in result.records:

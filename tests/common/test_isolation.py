@@ -9,7 +9,7 @@ from singer_sdk import typing as th
 from tap_common.client import SuiteStream
 from tap_common.pagination import HasMoreOffsetPaginator
 
-from tests.common.toy import ToyAPI, ToyTap, Things, config_for, sync
+from tests.common.toy import Things, ToyAPI, ToyTap, config_for, sync
 
 
 class Gadgets(Things):
@@ -25,7 +25,9 @@ class Parts(SuiteStream):
     primary_keys = ("id",)
     parent_stream_type = Gadgets
     state_partitioning_keys = ()
-    schema = th.PropertiesList(th.Property("id", th.StringType), th.Property("gadget", th.StringType)).to_dict()
+    schema = th.PropertiesList(
+        th.Property("id", th.StringType), th.Property("gadget", th.StringType)
+    ).to_dict()
 
     def get_new_paginator(self) -> HasMoreOffsetPaginator:
         return HasMoreOffsetPaginator(0, 100)
@@ -94,7 +96,7 @@ def test_a_permanently_failing_stream_is_reported_and_the_others_complete(api):
     # things and widgets (both after the failing stream) are delivered whole.
     assert len([r for r in result.records]) == 500
     assert error_lines(result) == [
-        "ERROR tap-three gadgets: gave up after 1 retries: gadgets: GET /gadgets/ returned 503 "
+        "ERROR tap-three gadgets: gave up after 1 retries: GET /gadgets/ returned 503 "
         "Service Unavailable: gadgets are down",
         "ERROR tap-three tap-three: 1 of 3 synced streams failed: gadgets (each named above); the others completed",
     ]
@@ -107,7 +109,10 @@ def test_a_403_on_one_stream_does_not_stop_the_next(api):
     result = sync(config_for(url), tap_class=ThreeStreamTap)
     assert result.exit_code == 1
     assert len(result.records) == 500
-    assert "gadgets: GET /gadgets/ returned 403 Forbidden: no access (check the api_key setting)" in result.output
+    assert (
+        "gadgets: GET /gadgets/ returned 403 Forbidden: no access (check the api_key setting)"
+        in result.output
+    )
 
 
 def test_refused_credentials_end_the_run_at_once(api):

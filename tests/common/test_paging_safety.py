@@ -24,7 +24,9 @@ class Changes(SuiteStream):
     primary_keys = ("id",)
     replication_key = "date_updated"
     is_sorted = True
-    schema = th.PropertiesList(th.Property("id", th.StringType), th.Property("date_updated", th.DateTimeType)).to_dict()
+    schema = th.PropertiesList(
+        th.Property("id", th.StringType), th.Property("date_updated", th.DateTimeType)
+    ).to_dict()
 
     def get_new_paginator(self) -> HasMoreOffsetPaginator:
         return HasMoreOffsetPaginator(0, 100)
@@ -63,7 +65,9 @@ def test_records_out_of_order_are_all_kept_and_the_bookmark_is_the_highest(serve
     result = sync(config_for(serve(simulator).url), tap_class=ChangesTap)
     assert result.exit_code == 0, result.output
     assert sorted(r["id"] for r in result.records) == sorted(f"t_{i}" for i in range(250))
-    states = [json.loads(line)["value"] for line in result.output.splitlines() if line.startswith('{"type":"STATE"')]
+    states = [
+        json.loads(line)["value"] for line in result.output.splitlines() if line.startswith('{"type":"STATE"')
+    ]
     assert states[-1]["bookmarks"]["changes"]["replication_key_value"] == iso(simulator.things.timestamp(249))
     assert "arrived out of date_updated order" in result.output
     assert "Unsorted data detected" not in result.output
@@ -101,7 +105,11 @@ def test_a_next_link_to_another_host_is_refused_and_gets_no_credentials(serve):
     elsewhere = serve(Recorder())
     api = ToyAPI()
     next_url = f"http://localhost:{elsewhere.port}/steal?page=2"
-    api.route("GET", r"/linked", lambda request, match: Response(200, {"data": [{"id": "1"}], "links": {"next": next_url}}))
+    api.route(
+        "GET",
+        r"/linked",
+        lambda request, match: Response(200, {"data": [{"id": "1"}], "links": {"next": next_url}}),
+    )
     result = sync(config_for(serve(api).url), tap_class=LinkedTap)
     assert result.exit_code == 1
     assert elsewhere.simulator.requests == []

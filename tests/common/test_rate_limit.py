@@ -121,3 +121,14 @@ def test_a_per_minute_counter_is_used_at_once_then_waits_for_the_next_minute():
         limiter.acquire()
         minutes[int(clock.now // 60)] = minutes.get(int(clock.now // 60), 0) + 1
     assert max(minutes.values()) <= 16
+
+
+def test_a_limiter_told_to_follows_the_budget_the_api_advertises():
+    limiter = RateLimiter(100, follow_limit_header=True)
+    limiter.observe({"X-RateLimit-Limit": "500", "X-RateLimit-Remaining": "499"})
+    assert limiter.requests_per_minute == 500 and limiter.interval == 60 / 500
+    limiter.observe({"X-RateLimit-Limit": "50"})
+    assert limiter.interval == 60 / 50
+    fixed = RateLimiter(100)
+    fixed.observe({"X-RateLimit-Limit": "500"})
+    assert fixed.interval == 60 / 100

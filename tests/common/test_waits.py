@@ -81,7 +81,9 @@ def test_a_request_outside_any_stream_waits_as_asked_and_is_bounded():
         assert response.status_code == 200
         assert time.monotonic() - started >= 1.0  # Retry-After: 1 honoured, not a 0-1 s backoff
         simulator.failures = 100
-        response = policy.call(lambda: requests.get(f"{server.url}/op", timeout=5), what="op", sleep=lambda s: None)
+        response = policy.call(
+            lambda: requests.get(f"{server.url}/op", timeout=5), what="op", sleep=lambda s: None
+        )
         assert response.status_code == 503
         assert len(simulator.requests_to("/op")) == 2 + 3  # first call: 2 tries; second: 1 + 2 retries
 
@@ -89,7 +91,9 @@ def test_a_request_outside_any_stream_waits_as_asked_and_is_bounded():
 def test_an_epoch_retry_after_on_a_data_request_waits_seconds_not_decades(serve):
     simulator = ToyAPI(records=250)
     url = serve(simulator).url
-    simulator.inject("status", status=429, headers={"Retry-After": str(int(time.time()) + 2)}, body={"error": "slow"})
+    simulator.inject(
+        "status", status=429, headers={"Retry-After": str(int(time.time()) + 2)}, body={"error": "slow"}
+    )
     started = time.monotonic()
     result = sync(config_for(url))
     elapsed = time.monotonic() - started

@@ -39,12 +39,16 @@ class RateLimiter:
         max_requests_per_minute: float,
         *,
         burst: int = 1,
+        follow_limit_header: bool = False,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if max_requests_per_minute <= 0:
             msg = "max_requests_per_minute must be positive"
             raise ValueError(msg)
+        self.requests_per_minute = max_requests_per_minute
+        #: Pace at what `X-RateLimit-Limit` advertises (an API whose header counts per minute).
+        self.follow_limit_header = follow_limit_header
         self.interval = 60.0 / max_requests_per_minute
         self.burst = max(1, burst)
         self._clock = clock
@@ -90,10 +94,25 @@ class RateLimiter:
                 self._paused_until = max(self._paused_until, self._clock() + seconds)
 
     def observe(self, headers: Mapping[str, str]) -> None:
-        """Pause until the reset when the API reports no requests remaining."""
+        """Pause until the reset when the API reports no requests remaining; follow the
+        budget the API advertises, when told to."""
         remaining, reset = remaining_and_reset(headers)
         if remaining is not None and remaining <= 0 and reset is not None:
             self.pause_for(reset)
+        if (
+            self.follow_limit_header
+            and (limit := advertised_limit(headers))
+            and limit != self.requests_per_minute
+        ):
+            self.change_budget(limit)
+
+    def change_budget(self, requests_per_minute: float) -> None:
+        """Pace at `requests_per_minute` from now on; requests already sent still count for
+        their rolling minute."""
+        with self._lock:
+            self.requests_per_minute = requests_per_minute
+            self.interval = 60.0 / requests_per_minute
+            self._sent = deque(self._sent, maxlen=max(1, int(requests_per_minute)))
 
 
 class CalendarMinuteLimiter:
@@ -173,6 +192,13 @@ def remaining_and_reset(headers: Mapping[str, str]) -> tuple[float | None, float
             number = _first_number(value)
             reset = _seconds_until(number) if number is not None else None
     return remaining, reset
+
+
+def advertised_limit(headers: Mapping[str, str]) -> float | None:
+    """The budget an answer's `X-RateLimit-Limit` advertises, if it names a positive number."""
+    value = headers.get("X-RateLimit-Limit")
+    number = _first_number(value) if value else None
+    return number if number and number > 0 else None
 
 
 def retry_after_seconds(headers: Mapping[str, str]) -> float | None:

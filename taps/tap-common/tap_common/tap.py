@@ -231,9 +231,15 @@ class SuiteTap(Tap):
         budget = self.requests_per_minute()
         if budget is None:
             return None
-        limiter = RateLimiter(float(budget), burst=self.rate_limit_burst)
+        limiter = RateLimiter(
+            float(budget), burst=self.rate_limit_burst, follow_limit_header=self.follows_limit_header()
+        )
         limiter.max_pause_seconds = self.wait_policy.max_wait_seconds
         return limiter
+
+    def follows_limit_header(self) -> bool:
+        """Whether the budget follows the API's `X-RateLimit-Limit` (a per-minute count)."""
+        return False
 
     def requests_per_minute(self) -> float | None:
         """The overall request budget; None when the API's own counters are the only one."""
@@ -316,6 +322,7 @@ class SuiteTap(Tap):
         """
         for stream in self.streams.values():
             stream.logger.addFilter(_demote_sdk_unhandled_error)
+        logging.getLogger("singer_sdk").addFilter(_reword_sdk_unsorted_warning)
         failed: list[str] = []
         with self.failing_clearly():
             self._reset_state_progress_markers()
@@ -346,7 +353,7 @@ class SuiteTap(Tap):
             sys.exit(1)
 
     def _report_stream_failure(self, stream_name: str, exc: Exception) -> None:
-        message = failure_message(exc, retries=self.config.get("max_retries", 5))
+        message = failure_message(exc, retries=self.config.get("max_retries", 5), stream=stream_name)
         if not message.startswith(f"{stream_name}:"):
             message = f"{stream_name}: {message}"
         self.logger.debug("%s failed", stream_name, exc_info=exc)
@@ -393,18 +400,39 @@ RUN_ENDING_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
-def failure_message(exc: BaseException, *, retries: t.Any) -> str:
-    """What a user reads about a failure: the cause, on one line, without secrets."""
+def failure_message(exc: BaseException, *, retries: t.Any, stream: str | None = None) -> str:
+    """What a user reads about a failure: the cause, on one line, without secrets.
+
+    With `stream`, the cause's own leading `<stream>: ` is left out (the caller names the
+    stream once, at the start of the line).
+    """
+    text = str(exc) or "(no message)"
+    if stream and text.startswith(f"{stream}: "):
+        text = text[len(stream) + 2 :]
     if isinstance(exc, RetriableAPIError):
-        return f"gave up after {retries} retries: {exc}"
+        return f"gave up after {retries} retries: {text}"
     if isinstance(exc, (FatalAPIError, TapError)):
-        return str(exc)
+        return text
     if isinstance(exc, requests.RequestException):
         return f"request failed after {retries} retries: {_describe(exc)}"
     if isinstance(exc, InvalidStreamSortException):
-        return f"records out of order: {exc}"
-    text = str(exc) or "(no message)"
+        return f"records out of order: {text}"
     return f"unexpected {type(exc).__name__}: {text} (a bug in the tap: please report it)"
+
+
+def _reword_sdk_unsorted_warning(record: logging.LogRecord) -> bool:
+    """The SDK warns that an unsorted stream's "progress is not resumable if interrupted";
+    here its pages are checkpointed (tap_common.checkpoint), so say what does happen."""
+    if str(record.msg).startswith("Stream is assumed to be unsorted"):
+        record.msg, record.args = (
+            (
+                "Unsorted stream: its bookmark moves when it completes; a rerun after a failure "
+                "resumes at the last page it completed"
+            ),
+            None,
+        )
+        record.levelno, record.levelname = logging.INFO, "INFO"
+    return True
 
 
 def _demote_sdk_unhandled_error(record: logging.LogRecord) -> bool:
