@@ -104,7 +104,8 @@ class RecordMaker:
         self.relationships = relationship_schemas(collection)
         self._collection_of_type = {resource_type(c): c for c in RESOURCES}
         self._variants: dict[int, dict[str, t.Any]] = {}
-        #: Attributes set by tests (`OutreachSimulator.set_attributes`), per row.
+        self._relationship_plan = self._plan()
+        #: Attributes set by tests (`OutreachSimulator.create`, `.trash`), per row.
         self.overrides: dict[int, dict[str, t.Any]] = {}
 
     def _variant(self, i: int) -> dict[str, t.Any]:
@@ -129,11 +130,7 @@ class RecordMaker:
         self._set_documented_shapes(attributes, rng)
         with_undocumented(attributes, rng)
         attributes.update(self.overrides.get(i, {}))
-        relationships = {
-            name: relationship
-            for name, spec in self.relationships.items()
-            if (relationship := self._relationship(name, spec, i, rng)) is not None
-        }
+        relationships = self._relationships(i, rng)
         if rng.random() < UNDOCUMENTED_RELATIONSHIP_SHARE:
             relationships[UNDOCUMENTED_RELATIONSHIP] = {"data": {"type": "user", "id": rng.randint(1, 5)}}
         return {"attributes": attributes, "relationships": relationships}
@@ -162,32 +159,52 @@ class RecordMaker:
                 iso(ts - timedelta(minutes=rng.randint(0, 59)), millis=True) if trashed else None
             )
 
-    def _reference(self, targets: list[str], rng: random.Random) -> dict[str, t.Any]:
-        target = rng.choice(targets) if targets else self.type
-        size = self.sizes.get(self._collection_of_type.get(target, ""), 50)
-        return {"type": target, "id": rng.randint(1, max(1, size))}
+    def _plan(self) -> list[tuple[str, str, tuple[tuple[str, int], ...]]]:
+        """Per documented relationship: (name, "one" | "many" | "links", (target type, rows)...)."""
+        plan = []
+        for name, spec in self.relationships.items():
+            properties = spec.get("properties") or {}
+            if not properties:
+                continue  # documented without a shape: nothing known to serve
+            data = properties.get("data")
+            if data is None:
+                plan.append((name, "links", ()))
+                continue
+            many = data.get("type") == "array"
+            targets = (data["items"] if many else data)["properties"]["type"]["enum"] or [self.type]
+            sized = tuple(
+                (target, self.sizes.get(self._collection_of_type.get(target, ""), 50)) for target in targets
+            )
+            plan.append((name, "many" if many else "one", sized))
+        return plan
 
-    def _relationship(
-        self, name: str, spec: dict[str, t.Any], i: int, rng: random.Random
-    ) -> dict[str, t.Any] | None:
-        properties = spec.get("properties") or {}
-        if not properties:
-            return None  # documented without a shape: nothing known to serve
-        links = {"links": {"related": f"/api/v2/{self.collection}/{i + 1}/{name}"}}
-        data = properties.get("data")
-        if data is None:
-            return links
-        if data.get("type") == "array":
-            targets = data["items"]["properties"]["type"]["enum"]
-            count = rng.choice((0, 0, 1, 1, 2, 3))
-            return {"data": [self._reference(targets, rng) for _ in range(count)], **links}
-        targets = data["properties"]["type"]["enum"]
-        if name == "sequence" and self.collection == "sequenceSteps":
-            # Steps are spread round-robin over the sequences (a real fan-out per parent).
-            return {"data": {"type": "sequence", "id": i % self.sizes["sequences"] + 1}, **links}
-        if rng.random() < 0.2:
-            return {"data": None, **links}
-        return {"data": self._reference(targets, rng), **links}
+    def _relationships(self, i: int, rng: random.Random) -> dict[str, dict[str, t.Any]]:
+        random_ = rng.random
+        out: dict[str, dict[str, t.Any]] = {}
+        for name, kind, targets in self._relationship_plan:
+            links = {"related": f"/api/v2/{self.collection}/{i + 1}/{name}"}
+            if kind == "links":
+                out[name] = {"links": links}
+            elif kind == "many":
+                count = (0, 0, 1, 1, 2, 3)[int(random_() * 6)]
+                out[name] = {"data": [_reference(targets, random_) for _ in range(count)], "links": links}
+            elif name == "sequence" and self.collection == "sequenceSteps":
+                # Steps are spread round-robin over the sequences (a real fan-out per parent).
+                out[name] = {
+                    "data": {"type": "sequence", "id": i % self.sizes["sequences"] + 1},
+                    "links": links,
+                }
+            else:
+                out[name] = {
+                    "data": None if random_() < 0.2 else _reference(targets, random_),
+                    "links": links,
+                }
+        return out
+
+
+def _reference(targets: tuple[tuple[str, int], ...], random_: t.Callable[[], float]) -> dict[str, t.Any]:
+    target, rows = targets[int(random_() * len(targets))] if len(targets) > 1 else targets[0]
+    return {"type": target, "id": int(random_() * max(1, rows)) + 1}
 
 
 def make_table(collection: str, sizes: dict[str, int], seed: int) -> tuple[VirtualTable, RecordMaker]:
