@@ -70,6 +70,19 @@ def test_an_epoch_retry_after_is_waited_as_the_time_it_names(only, tmp_path):
     assert "rateLimitExceeded" in run.stderr
 
 
+def test_a_429_without_headers_waits_until_the_time_its_message_names(only, tmp_path):
+    sim = make_simulator(records=10)
+    cfg, catalog = only("calls", sim, page_size=5)
+    body = sim.rate_limited_response(6.0).body  # "... please try again at <timestamp>."
+    sim.inject("status", path=r"/calls$", status=429, body=body)
+    run = run_tap(TAP, cfg, tmp_path, catalog=catalog)
+
+    assert run.returncode == 0, run.stderr[-2000:]
+    refused, retried = sim.api_requests("calls")[:2]
+    waited = retried.received_at - refused.received_at
+    assert 0.5 <= waited < 12, waited  # not the 60 s kept for a 429 that names no time at all
+
+
 def test_a_gateway_failing_on_large_pages_gets_smaller_pages_and_every_record_once(only, tmp_path):
     sim = make_simulator(records=60)
     cfg, catalog = only("prospects", sim, page_size=8)
