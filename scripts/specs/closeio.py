@@ -344,6 +344,18 @@ DOCUMENTED: dict[str, dict[str, Code]] = {
         "date_created": "dt",
         "date_updated": "dt",
     },
+    # /custom_object/: the create docs' required fields, the common ones, custom.cf_* values
+    "custom_object": {
+        "id": "s",
+        "custom_object_type_id": "s",
+        "lead_id": "s",
+        "name": "s",
+        "organization_id": "s",
+        "created_by": "s",
+        "updated_by": "s",
+        "date_created": "dt",
+        "date_updated": "dt",
+    },
     "pipeline": {
         "id": "s",
         "name": "s",
@@ -516,6 +528,7 @@ SCHEMAS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "custom_field": (("custom_field",), ("id",)),
     "custom_activity_type": (("custom_activity_type",), ("id",)),
     "custom_object_type": (("custom_object_type",), ("id",)),
+    "custom_object": (("custom_object",), ("id",)),
     "pipeline": (("pipeline",), ("id",)),
     "opportunity_status": (("opportunity_status",), ("id",)),
     "lead_status": (("lead_status",), ("id",)),

@@ -31,7 +31,7 @@ def synced(tmp_path_factory):
         run = sync(
             server.url,
             tmp_path_factory.mktemp("custom"),
-            streams=["leads", "contacts", "opportunities", "activities"],
+            streams=["leads", "contacts", "opportunities", "activities", "custom_objects"],
         )
     assert run.returncode == 0, run.stderr
     return simulator, run
@@ -104,6 +104,19 @@ def test_custom_activity_fields_are_named_typed_and_kept_clear_of_built_in_colum
     assert any("custom_rating" in r for r in custom)
     assert any("custom_activity_type_id_cf_acttypeid44" in r for r in custom)
     assert not any(k.startswith("custom.") for r in run.records("activities") for k in r)
+
+
+def test_custom_objects_come_from_the_search_with_their_types_custom_fields(synced):
+    simulator, run = synced
+    schema = run.schemas()["custom_objects"]["schema"]["properties"]
+    assert schema["custom_size"]["type"] == ["number", "null"]
+    assert schema["custom_due"]["format"] == "date"
+    records = run.records("custom_objects")
+    assert [r["id"] for r in records] == simulator.ids(simulator.custom_objects)
+    assert all(r["custom_object_type_id"] == "cotype_Proj01" for r in records)
+    assert any("custom_size" in r for r in records)
+    fields = search_bodies(simulator, "custom_object")[0]["_fields"]["custom_object"]
+    assert {"custom.cf_ObjSize61", "custom.cf_ObjDue62", "name", "lead_id"} <= set(fields)
 
 
 def test_a_custom_field_created_after_discovery_is_kept_in_sdc_extra(serve, tmp_path):

@@ -18,7 +18,7 @@ from suite_sandbox.closeio.records import ACTIVITY_TYPES, TASK_TYPES
 from suite_sandbox.fake import UNDOCUMENTED_KEYS
 from tap_common.schemas import FREE_OBJECT, schema_problems
 
-from tests.closeio.helpers import catalog, sync
+from tests.closeio.helpers import catalog, search_bodies, sync
 
 RESOURCES = json.loads(resources.files("suite_sandbox").joinpath("resources", "closeio.json").read_text())
 
@@ -42,6 +42,7 @@ STREAM_RESOURCES: dict[str, list[str]] = {
     "custom_object_custom_fields": ["custom_field"],
     "custom_activity_types": ["custom_activity_type"],
     "custom_object_types": ["custom_object_type"],
+    "custom_objects": ["custom_object"],
     "pipelines": ["pipeline"],
     "opportunity_statuses": ["opportunity_status"],
     "lead_statuses": ["lead_status"],
@@ -140,6 +141,7 @@ def served_and_emitted(tmp_path_factory):
 SOURCES = {
     "leads": ("/api/v1/data/search/", "lead"),
     "contacts": ("/api/v1/data/search/", "contact"),
+    "custom_objects": ("/api/v1/data/search/", "custom_object"),
     "opportunities": ("/api/v1/opportunity/", None),
     "activities": ("/api/v1/activity/", None),
     "lead_activities": ("/api/v1/activity/", None),
@@ -178,7 +180,11 @@ def test_every_key_served_arrives_declared_and_undocumented_ones_in_sdc_extra(se
         assert {k for k in extra if "." not in k and "[" not in k} == undocumented, record["id"]
         assert all(extra[k] == row[k] for k in undocumented)
         undocumented_seen += len(undocumented)
-    if len(records) >= 20 and stream not in ("leads", "contacts"):  # search: asked-for fields only
+    if len(records) >= 20 and stream not in (
+        "leads",
+        "contacts",
+        "custom_objects",
+    ):  # search: asked-for fields only
         assert undocumented_seen, f"{stream}: the simulator served no undocumented key to check"
 
 
@@ -195,3 +201,19 @@ def test_keys_nested_in_a_lead_arrive_declared_or_in_sdc_extra(served_and_emitte
                 elif not key.startswith("custom"):
                     assert key in record["contacts"][n], key
     assert moved
+
+
+@pytest.mark.parametrize(
+    "stream, object_type", [("leads", "lead"), ("contacts", "contact"), ("custom_objects", "custom_object")]
+)
+def test_the_search_asks_for_every_documented_field(served_and_emitted, stream, object_type):
+    """The search returns only the fields it is asked for: a field left out is lost."""
+    simulator, _ = served_and_emitted
+    asked = set(search_bodies(simulator, object_type)[0]["_fields"][object_type])
+    documented = {
+        name
+        for resource in STREAM_RESOURCES[stream]
+        for name in RESOURCES[resource]["properties"]
+        if (stream, name) not in EXCLUDED
+    }
+    assert documented - asked == set()

@@ -36,6 +36,7 @@ def test_a_full_sync_returns_every_record_of_every_stream_once(close, tmp_path):
     ):
         assert ids(run, stream) == [f["id"] for f in simulator.custom_field_definitions(kind)], stream
     assert ids(run, "custom_activity_types") == ["actitype_Demo01", "actitype_Onb02"]
+    assert ids(run, "custom_objects") == simulator.ids(simulator.custom_objects)
     assert len(ids(run, "pipelines")) == 2
     assert len(ids(run, "lead_statuses")) == 4
     assert len(ids(run, "opportunity_statuses")) == 3

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from suite_sandbox.closeio.records import (
     CONTACT_CUSTOM_FIELDS,
     CUSTOM_ACTIVITY_TYPES,
+    CUSTOM_OBJECT_TYPES,
     LEAD_CUSTOM_FIELDS,
     LEAD_STATUSES,
     OPPORTUNITY_CUSTOM_FIELDS,
@@ -150,12 +151,13 @@ class OrgData:
         return self._record("custom_activity_type", i, type_id, name=name, fields=fields)
 
     def _object_type(self) -> dict:
-        field = {
-            **custom_field_definition(("cf_ObjSize61", "Size", "number", False, []), 61),
-            "custom_object_type_id": "cotype_Proj01",
-        }
+        type_id, name, specs = CUSTOM_OBJECT_TYPES[0]
+        fields = [
+            {**custom_field_definition(spec, 61 + k), "custom_object_type_id": type_id}
+            for k, spec in enumerate(specs)
+        ]
         return self._record(
-            "custom_object_type", 0, "cotype_Proj01", name="Project", fields=[field], back_reference_fields=[]
+            "custom_object_type", 0, type_id, name=name, fields=fields, back_reference_fields=[]
         )
 
     # -- custom fields ------------------------------------------------------------------

@@ -127,6 +127,15 @@ CUSTOM_ACTIVITY_TYPES: list[tuple[str, str, list[CustomFieldSpec]]] = [
     ),
 ]
 
+#: Custom object types: (id, name, fields)
+CUSTOM_OBJECT_TYPES: list[tuple[str, str, list[CustomFieldSpec]]] = [
+    (
+        "cotype_Proj01",
+        "Project",
+        [("cf_ObjSize61", "Size", "number", False, []), ("cf_ObjDue62", "Due", "date", False, [])],
+    ),
+]
+
 
 def close_time(ts: datetime) -> str:
     return iso(ts, micros=True)

@@ -1,7 +1,8 @@
-"""`POST /data/search/` (Close's Advanced Filtering) over the simulator's leads and contacts.
+"""`POST /data/search/` (Close's Advanced Filtering) over the simulator's leads, contacts and
+custom objects.
 
 What the simulator accepts of the query language: an `and` of an `object_type` query
-(`lead`, `contact`) and optional `field_condition`s on `date_updated` with a `moment_range`
+(`lead`, `contact`, `custom_object`) and optional `field_condition`s on `date_updated` with a `moment_range`
 (`on_or_after` / `before`, `fixed_utc` values); `sort` on `date_updated` ascending; `_limit`
 up to 200; `_fields: {<type>: [names]}` (without it, only `__object_type` and `id` come
 back, as in Close). Anything else is a 400, so a tap sending what Close would not
@@ -91,9 +92,10 @@ def search(sim: CloseSimulator, request: Request) -> Response:
     if unknown:
         return _bad(f"Unknown parameter(s): {', '.join(unknown)}")
     kinds = [q.get("object_type") for q in body["query"].get("queries") or () if isinstance(q, dict)]
-    kind = next((k for k in kinds if k in ("lead", "contact")), None)
+    tables = {"lead": sim.leads, "contact": sim.contacts, "custom_object": sim.custom_objects}
+    kind = next((k for k in kinds if k in tables), None)
     if kind is None:
-        return _bad("The sandbox searches leads and contacts only.")
+        return _bad("The sandbox searches leads, contacts and custom objects only.")
     bounds = _date_bounds(body["query"], kind)
     if isinstance(bounds, str):
         return _bad(bounds)
@@ -128,7 +130,7 @@ def search(sim: CloseSimulator, request: Request) -> Response:
             )
         walked, after = state["walked"], (parse_time(state["ts"]), state["id"])
 
-    table = sim.leads if kind == "lead" else sim.contacts
+    table = tables[kind]
     start = max(since, after[0]) if since and after else (after[0] if after else since)
     selection = sim.select(table, start, until)
     kept: list[int] = []

@@ -40,6 +40,7 @@ from suite_sandbox.closeio.records import (
     ACTIVITY_TYPES,
     CONTACT_CUSTOM_FIELDS,
     CUSTOM_ACTIVITY_TYPES,
+    CUSTOM_OBJECT_TYPES,
     LEAD_CUSTOM_FIELDS,
     LEAD_STATUSES,
     OPPORTUNITY_CUSTOM_FIELDS,
@@ -80,6 +81,7 @@ ID_PREFIXES = {
     "activities": "acti",
     "tasks": "task",
     "users": "user",
+    "custom_objects": "custobj",
 }
 
 
@@ -118,6 +120,7 @@ class CloseSimulator(CrmEndpoints, Simulator):
             "opportunities": max(records // 2, 1),
             "users": max(records // 40, 3),
             "events": records,
+            "custom_objects": max(records // 4, 1),
             **(counts or {}),
         }
         self.users = VirtualTable("users", counts["users"], self._user, seed=seed, step=timedelta(days=1))
@@ -127,6 +130,13 @@ class CloseSimulator(CrmEndpoints, Simulator):
         self.tasks = VirtualTable("tasks", counts["tasks"], self._task, seed=seed, step=timedelta(minutes=13))
         self.opportunities = VirtualTable(
             "opportunities", counts["opportunities"], self._opportunity, seed=seed, step=timedelta(minutes=11)
+        )
+        self.custom_objects = VirtualTable(
+            "custom_objects",
+            counts["custom_objects"],
+            self._custom_object,
+            seed=seed,
+            step=timedelta(minutes=17),
         )
         # Events span the last 35 days (the oldest 5 are past retention), newest 10 minutes ago.
         span = timedelta(days=35) - timedelta(minutes=10)
@@ -249,6 +259,21 @@ class CloseSimulator(CrmEndpoints, Simulator):
             row["custom_activity_type_id"] = type_id
             row.update(self._custom(activity_type_fields(type_id), rng, ts))
         row.update(self.late_fields.get("activities", {}))
+        return row
+
+    def _custom_object(self, i: int, rng: t.Any, ts: datetime) -> dict:
+        type_id, name, fields = CUSTOM_OBJECT_TYPES[i % len(CUSTOM_OBJECT_TYPES)]
+        row = self.templates.get("custom_object", i)
+        row.update(
+            id=f"custobj_{i:010d}",
+            custom_object_type_id=type_id,
+            lead_id=lead_id(i % max(self.leads.n, 1)),
+            name=f"{name} {i}",
+            organization_id=ORG_ID,
+            date_created=close_time(self.custom_objects.base_time(i)),
+            date_updated=close_time(ts),
+            **self._custom(fields, rng, ts),
+        )
         return row
 
     def task_type(self, i: int) -> str:

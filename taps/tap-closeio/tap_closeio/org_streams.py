@@ -198,3 +198,10 @@ class CustomActivityTypeDefinitions(CustomActivityTypesStream):  # type: ignore[
 
     name = "custom_activity_type_definitions"
     resumable_pages = False
+
+
+class CustomObjectTypeDefinitions(CustomObjectTypesStream):  # type: ignore[valid-type,misc]
+    """`/custom_object_type/` read at discovery for the custom object types' fields."""
+
+    name = "custom_object_type_definitions"
+    resumable_pages = False

@@ -88,7 +88,7 @@ class SearchStream(CloseStream):
 
     def search_fields(self) -> list[str]:
         """What `_fields` asks for: the schema's own properties (and, in subclasses, custom fields)."""
-        return [name for name in self.schema["properties"] if not name.startswith(("_sdc_", "custom_"))]
+        return [name for name in self.schema["properties"] if not name.startswith("_sdc_")]
 
     def get_new_paginator(self) -> WalkPaginator:  # type: ignore[override]
         self._paginator = WalkPaginator(self.walk_limit)

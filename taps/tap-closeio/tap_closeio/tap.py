@@ -12,10 +12,21 @@ from tap_common.tap import SuiteTap, common_properties
 from tap_closeio import schemas
 from tap_closeio.activity_streams import ActivitiesStream, LeadActivitiesStream
 from tap_closeio.client import DEFAULT_API_URL
-from tap_closeio.crm_streams import ContactsStream, LeadsStream, OpportunitiesStream, TasksStream
+from tap_closeio.crm_streams import (
+    ContactsStream,
+    CustomObjectsStream,
+    LeadsStream,
+    OpportunitiesStream,
+    TasksStream,
+)
 from tap_closeio.custom_fields import CustomFieldMap
 from tap_closeio.event_streams import EventLogStream
-from tap_closeio.org_streams import FULL_TABLE_STREAMS, CustomActivityTypeDefinitions, CustomFieldSchema
+from tap_closeio.org_streams import (
+    FULL_TABLE_STREAMS,
+    CustomActivityTypeDefinitions,
+    CustomFieldSchema,
+    CustomObjectTypeDefinitions,
+)
 
 if t.TYPE_CHECKING:
     from singer_sdk.streams import Stream
@@ -101,6 +112,16 @@ class TapCloseIO(SuiteTap):
 
         return self._custom_field_map(fields, "activity")
 
+    @cached_property
+    def custom_object_custom_fields(self) -> CustomFieldMap:
+        """Every custom object type's fields (one custom_objects schema holds all types)."""
+
+        def fields() -> t.Iterable[dict]:
+            for object_type in CustomObjectTypeDefinitions(tap=self).request_records(None):
+                yield from object_type.get("fields") or ()
+
+        return self._custom_field_map(fields, "custom_object")
+
     def discover_streams(self) -> list[Stream]:
         leads = LeadsStream.build(
             self,
@@ -114,6 +135,7 @@ class TapCloseIO(SuiteTap):
             ContactsStream.build(self, self.contact_custom_fields),
             OpportunitiesStream.build(self, self.opportunity_custom_fields),
             ActivitiesStream.build(self, self.activity_custom_fields),
+            CustomObjectsStream.build(self, self.custom_object_custom_fields),
             TasksStream(tap=self),
             EventLogStream(tap=self),
             *(stream_type(tap=self) for stream_type in FULL_TABLE_STREAMS),
