@@ -174,3 +174,16 @@ def test_a_lead_edited_during_the_search_walk_is_not_lost(serve, tmp_path):
     got = ids(run, "leads")
     assert set(got) == {f"lead_{i:010d}" for i in range(700)}
     assert got[-2:] == ["lead_0000000005", "lead_0000000250"]
+
+
+def test_a_search_walk_ends_before_close_s_10000_cap_and_the_next_one_goes_on(serve, tmp_path):
+    simulator = make_simulator(records=20, counts={"contacts": 10_300})
+    url = serve(simulator).url
+    run = sync(url, tmp_path, streams=["contacts"])
+    assert run.returncode == 0, run.stderr
+    assert ids(run, "contacts") == simulator.ids(simulator.contacts)
+    bodies = search_bodies(simulator, "contact")
+    fresh = [n for n, b in enumerate(bodies) if not b.get("cursor")]
+    assert fresh == [0, 49]  # 49 pages of 200 = 9,800, then a new walk: no page past the cap
+    assert ts(search_since(bodies[49])) == ts(run.records("contacts")[9799]["date_updated"])
+    assert "cursor refused" not in run.stderr

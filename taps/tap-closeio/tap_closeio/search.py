@@ -55,7 +55,7 @@ class WalkPaginator(BodyCursorPaginator):
         cursor = super().get_next(response)
         records = parsed_body(response).get("data") or []
         self.received += len(records)
-        if cursor and self.received + SEARCH_PAGE_SIZE > self.limit:
+        if cursor and self.received + SEARCH_PAGE_SIZE >= self.limit:
             self.cut = True
             return None
         return cursor
