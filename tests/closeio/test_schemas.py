@@ -148,14 +148,39 @@ SOURCES = {
     "tasks": ("/api/v1/task/", None),
     "event_log": ("/api/v1/event/", None),
     "users": ("/api/v1/user/", None),
+    "roles": ("/api/v1/role/", None),
+    "groups": ("/api/v1/group/", None),
+    "custom_fields": ("/api/v1/custom_field/lead/", None),
+    "contact_custom_fields": ("/api/v1/custom_field/contact/", None),
+    "opportunity_custom_fields": ("/api/v1/custom_field/opportunity/", None),
+    "activity_custom_fields": ("/api/v1/custom_field/activity/", None),
+    "shared_custom_fields": ("/api/v1/custom_field/shared/", None),
+    "custom_object_custom_fields": ("/api/v1/custom_field/custom_object_type/", None),
     "custom_activity_types": ("/api/v1/custom_activity/", None),
-    "smart_views": ("/api/v1/saved_search/", None),
+    "custom_object_types": ("/api/v1/custom_object_type/", None),
     "pipelines": ("/api/v1/pipeline/", None),
+    "opportunity_statuses": ("/api/v1/status/opportunity/", None),
+    "lead_statuses": ("/api/v1/status/lead/", None),
+    "email_templates": ("/api/v1/email_template/", None),
+    "sms_templates": ("/api/v1/sms_template/", None),
+    "sequences": ("/api/v1/sequence/", None),
     "sequence_subscriptions": ("/api/v1/sequence_subscription/", None),
+    "smart_views": ("/api/v1/saved_search/", None),
     "connected_accounts": ("/api/v1/connected_account/", None),
+    "send_as": ("/api/v1/send_as/", None),
     "dialer_sessions": ("/api/v1/dialer/", None),
+    "integration_links": ("/api/v1/integration_link/", None),
+    "outcomes": ("/api/v1/outcome/", None),
     "phone_numbers": ("/api/v1/phone_number/", None),
+    "email_bulk_actions": ("/api/v1/bulk_action/email/", None),
+    "edit_bulk_actions": ("/api/v1/bulk_action/edit/", None),
+    "delete_bulk_actions": ("/api/v1/bulk_action/delete/", None),
+    "sequence_subscription_bulk_actions": ("/api/v1/bulk_action/sequence_subscription/", None),
 }
+
+
+def test_every_stream_is_compared_with_what_the_simulator_served():
+    assert set(SOURCES) == set(STREAM_RESOURCES)
 
 
 @pytest.mark.parametrize("stream", sorted(SOURCES))

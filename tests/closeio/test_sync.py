@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import requests
 from suite_sandbox.closeio import API_KEY, make_simulator
@@ -155,3 +157,18 @@ def test_no_state_passes_a_lead_whose_activities_were_not_read(serve, tmp_path):
     assert run.failed_streams == ["leads"]
     mark = run.last_state["bookmarks"].get("leads", {}).get("replication_key_value")
     assert mark is None or ts(mark) < ts(run.records("leads")[0]["date_updated"])
+
+
+def test_lookback_minutes_re_reads_activities_created_before_the_bookmark(close, tmp_path):
+    simulator, url = close
+    first = sync(url, tmp_path / "1", streams=["activities"])
+    assert first.returncode == 0, first.stderr
+    simulator.requests.clear()
+    second = sync(url, tmp_path / "2", streams=["activities"], state=first.last_state, lookback_minutes=60)
+    assert second.returncode == 0, second.stderr
+    mark = ts(first.last_state["bookmarks"]["activities"]["replication_key_value"])
+    sent = simulator.requests_to(r"/v1/activity/$")[0]
+    assert ts(sent.param("date_created__gte")) == mark - timedelta(minutes=60)
+    # The last hour's activities (7 minutes apart) arrive again, by design.
+    again = [r for r in second.records("activities") if ts(r["date_created"]) >= mark - timedelta(minutes=60)]
+    assert len(again) == len(ids(second, "activities")) == 9
