@@ -5,7 +5,7 @@
     python scripts/generate_schemas.py --check         # fail when a committed file differs
 
 Each API has a module `scripts/specs/<api>.py` with `generate(specs: Path) -> dict[str, object]`
-mapping repository paths to JSON content. The specs are reference data and are never
+mapping repository paths to content (JSON data, or `str`/`bytes` written as they are). The specs are reference data and are never
 committed; what this writes is (tests read only the written files, never the specs).
 """
 
@@ -22,8 +22,13 @@ APIS = ("closeio", "outreach", "persistiq", "liveperson", "five9")
 DEFAULT_SPECS = REPO.parent / "shared" / "specs"
 
 
-def render(content: object) -> str:
-    return json.dumps(content, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+def render(content: object) -> bytes:
+    """JSON for data; `str` or `bytes` content (a trimmed WSDL) is written as it is."""
+    if isinstance(content, bytes):
+        return content
+    if isinstance(content, str):
+        return content.encode()
+    return (json.dumps(content, indent=2, sort_keys=False, ensure_ascii=False) + "\n").encode()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,14 +51,14 @@ def main(argv: list[str] | None = None) -> int:
         module = importlib.import_module(f"specs.{api}")
         for relative, content in module.generate(args.specs).items():
             path = REPO / relative
-            text = render(content)
+            data = render(content)
             if args.check:
-                if not path.exists() or path.read_text() != text:
+                if not path.exists() or path.read_bytes() != data:
                     drift.append(relative)
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                if not path.exists() or path.read_text() != text:
-                    path.write_text(text)
+                if not path.exists() or path.read_bytes() != data:
+                    path.write_bytes(data)
                     print(f"written: {relative}")
     if drift:
         print("out of date (run scripts/generate_schemas.py):", *drift, sep="\n  ", file=sys.stderr)

@@ -11,6 +11,7 @@ import json
 import re
 import socket
 import struct
+import sys
 import threading
 import time
 import typing as t
@@ -272,6 +273,12 @@ class _SandboxHTTPServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], simulator: Simulator) -> None:
         super().__init__(address, _Handler)
         self.simulator = simulator
+
+    def handle_error(self, request: t.Any, client_address: t.Any) -> None:
+        # A client that hung up (a killed tap, a timed-out request) is not a simulator error.
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
 
 
 class SandboxServer:

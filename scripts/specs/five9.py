@@ -20,7 +20,6 @@ Written (never a copy of a spec file):
 from __future__ import annotations
 
 import copy
-import sys
 import typing as t
 from pathlib import Path
 
@@ -336,26 +335,15 @@ def trimmed_wsdl(wsdl: etree._ElementTree) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8") + b"\n"
 
 
-def write_wsdl(text: bytes) -> None:
-    """generate_schemas.py renders JSON only, so the XML is written (or, with --check,
-    compared) here."""
-    path = REPO / WSDL_OUT
-    if "--check" in sys.argv:
-        if not path.exists() or path.read_bytes() != text:
-            raise SystemExit(f"out of date (run scripts/generate_schemas.py five9): {WSDL_OUT}")
-        return
-    if not path.exists() or path.read_bytes() != text:
-        path.write_bytes(text)
-        print(f"written: {WSDL_OUT}")
-
-
 def generate(specs: Path) -> dict[str, object]:
     # Reference data from the vendor, read locally.
     wsdl = etree.parse(str(specs / WSDL_NAME), etree.XMLParser(huge_tree=True, resolve_entities=False))
-    write_wsdl(trimmed_wsdl(wsdl))
     out: dict[str, object] = {
-        f"taps/tap-five9/tap_five9/schemas/{stream}.json": schema
-        for stream, schema in stream_schemas().items()
+        WSDL_OUT: trimmed_wsdl(wsdl),
+        **{
+            f"taps/tap-five9/tap_five9/schemas/{stream}.json": schema
+            for stream, schema in stream_schemas().items()
+        },
     }
     out["taps/tap-five9/tap_five9/schemas/reports.json"] = report_table()
     out["taps/tap-five9/tap_five9/schemas/soap.json"] = soap_facts(wsdl)

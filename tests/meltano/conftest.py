@@ -31,7 +31,7 @@ RECORDS = 12  # small: every table gets a few rows, every run stays fast
 # Sandbox options that keep runs fast: Five9's documented report budget (16 runReport/minute)
 # would make every sync take ~40 s.
 FAST_SIMULATOR_OPTIONS: dict[str, dict] = {
-    "five9": {"limits": {"ReportRun": 6000, "ReportResult": 6000, "Query": 60000}},
+    "five9": {"limits": {"ReportRequest": 6000, "RetrieveReport": 6000, "Query": 60000}},
 }
 
 

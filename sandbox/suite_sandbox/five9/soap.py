@@ -51,8 +51,6 @@ OPERATION_TYPES = {
     "getReportResultCsv": "RetrieveReport",
     "isReportRunning": "Query",
 }
-#: Names an earlier sandbox used, still accepted in `limits` (not Five9's: see the WSDL).
-_LEGACY_KINDS = {"ReportRun": "ReportRequest", "ReportResult": "RetrieveReport"}
 
 
 def operation_faults() -> dict[str, list[str]]:
@@ -64,7 +62,7 @@ def normalized_limits(limits: t.Mapping[str, t.Any] | None) -> dict[str, dict[in
     form) is that many per minute and at least as many per hour and day."""
     out = {kind: dict(periods) for kind, periods in DEFAULT_LIMITS.items()}
     for name, value in (limits or {}).items():
-        kind = _LEGACY_KINDS.get(name, name)
+        kind = name
         if kind not in out:
             raise ValueError(f"not an apiOperationType Five9 limits: {name!r}")
         if isinstance(value, int):
@@ -226,7 +224,7 @@ class SoapReports:
             return {i: n for (k, p, i), n in self._counters.items() if k == kind and p == period}
 
     def operations_per_minute(self, kind: str) -> dict[int, int]:
-        return self.operations_per_period(_LEGACY_KINDS.get(kind, kind), MINUTE)
+        return self.operations_per_period(kind, MINUTE)
 
     # -- serving ----------------------------------------------------------------------
 

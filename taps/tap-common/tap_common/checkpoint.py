@@ -93,3 +93,16 @@ class ResumablePages:
         """The query is read to its end: nothing to resume."""
         if self._pages_resumable(context):
             t.cast("t.Any", self).get_context_state(context).pop(RESUME_KEY, None)
+
+
+class DeclaredPartitions:
+    """Stream mixin: a stream is partitioned only when it says so (overrides `partitions`).
+
+    The SDK otherwise takes any `partitions` found in the stream's state for its own, so a
+    state an earlier version wrote (per-sequence or per-agent bookmarks) would make an
+    unpartitioned stream replay those contexts and filter from one of their bookmarks.
+    """
+
+    @property
+    def partitions(self) -> list[dict] | None:
+        return None

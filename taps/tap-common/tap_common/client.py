@@ -24,7 +24,7 @@ from singer_sdk.pagination import SinglePagePaginator
 from singer_sdk.streams import RESTStream
 from singer_sdk.streams.rest import HTTPRequest, PageContext
 
-from tap_common.checkpoint import ResumablePages
+from tap_common.checkpoint import DeclaredPartitions, ResumablePages
 from tap_common.conform import CompiledConformance
 from tap_common.errors import CredentialsRefused, TapError, http_error_message
 from tap_common.pagination import HasMoreOffsetPaginator, parsed_body, response_json
@@ -79,7 +79,7 @@ def in_background(function: Callable[..., t.Any], *args: t.Any, name: str) -> Fu
     return future
 
 
-class SuiteStream(ResumablePages, CompiledConformance, RESTStream):
+class SuiteStream(DeclaredPartitions, ResumablePages, CompiledConformance, RESTStream):
     """Base stream: subclasses declare `name`, `path`, keys, schema and `records_key`."""
 
     #: The API's documented base URL; the `api_url` setting overrides it.

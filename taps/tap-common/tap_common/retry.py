@@ -117,7 +117,7 @@ class WaitPolicy:
             if asked := asked_wait(response.status_code, response.headers):
                 return self.capped(asked[0], reason=asked[1], logger=logger)
             if response.status_code == HTTPStatus.TOO_MANY_REQUESTS and self.rate_limited_seconds is not None:
-                return self.rate_limited_seconds
+                return self.capped(self.rate_limited_seconds, reason="the API's fixed window", logger=logger)
         return self.backoff(attempt)
 
     def call(

@@ -19,6 +19,7 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from singer_sdk import Stream
+from tap_common.checkpoint import DeclaredPartitions
 from tap_common.conform import CompiledConformance
 from tap_common.errors import TapError
 
@@ -113,7 +114,7 @@ def local_to_utc(
     return candidates[0]
 
 
-class ReportStream(CompiledConformance, Stream):
+class ReportStream(DeclaredPartitions, CompiledConformance, Stream):
     """A stream filled from one Five9 report, run window by window for the whole domain."""
 
     #: The column whose time places a row in a report window.
@@ -136,12 +137,6 @@ class ReportStream(CompiledConformance, Stream):
     @cached_property
     def zone(self) -> ZoneInfo:
         return self.tap.report_zone
-
-    @property
-    def partitions(self) -> list[dict] | None:
-        # One report for the whole domain. The per-agent partitions that earlier versions left
-        # in state only give the start of the first run (`_bookmark_value`), then are dropped.
-        return None
 
     # -- range ------------------------------------------------------------------------
 

@@ -50,13 +50,6 @@ class OutreachStream(SuiteStream):
         return headers
 
     @property
-    def partitions(self) -> list[dict] | None:
-        # No stream is partitioned. The SDK would otherwise take a state's `partitions`
-        # (sequence_steps' per-sequence bookmarks of older versions) for the stream's own,
-        # and read the flat collection from one sequence's bookmark.
-        return None
-
-    @property
     def page_size(self) -> int:
         return int(self.config.get("page_size") or MAX_PAGE_SIZE)
 
