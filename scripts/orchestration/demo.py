@@ -60,6 +60,9 @@ def main() -> int:
         )
         env.pop("VIRTUAL_ENV", None)
         port = os.environ.get("DAGSTER_PORT", "3000")
+        # `dagster dev` stops cleanly on SIGINT only; started in the background by a shell,
+        # this process ignores SIGINT and the child would inherit that: handle it instead.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         print(f"warehouse: psql -h {pg.host} -p {pg.port} -U {pg.user} {pg.database}", flush=True)
         print(f"Dagster: http://127.0.0.1:{port} (Jobs > sync_all_accounts > Materialize all)", flush=True)
         dagster = subprocess.Popen(
@@ -78,13 +81,16 @@ def main() -> int:
             cwd=REPO,
             env=env,
         )
-        signal.signal(signal.SIGTERM, lambda *_: dagster.terminate())
+        signal.signal(signal.SIGTERM, lambda *_: dagster.send_signal(signal.SIGINT))
         try:
-            return dagster.wait()
-        except KeyboardInterrupt:
-            dagster.terminate()
-            return dagster.wait()
+            while True:
+                try:
+                    return dagster.wait()
+                except KeyboardInterrupt:  # Ctrl-C reached dagster dev too: let it shut down
+                    continue
         finally:
+            if dagster.poll() is None:
+                dagster.kill()
             for server in servers:
                 server.stop()
 

@@ -411,3 +411,16 @@ def test_accounts_file_mistakes_and_missing_secrets_are_one_line_errors(tmp_path
         errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
         assert len(errors) == 1 and message in errors[0], done.stderr
         assert "Traceback" not in done.stderr and secret not in done.stderr + done.stdout
+
+
+def test_a_failed_sync_is_one_line_naming_the_apis_error_without_the_credential(fleet: Fleet) -> None:
+    """A refused API key: the sync fails with the tap's own error line; the key it was given,
+    which PersistIQ's 401 body echoes, is masked."""
+    wrong = "piq-wrong-key-for-acme-7731"
+    done = _cli(["sync", "acme"], {**fleet.env, "ACME_PERSISTIQ_KEY": wrong})
+    assert done.returncode == 1
+    (error,) = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert error.startswith("error: account acme: meltano run exited 1: "), error
+    assert "401" in error and "api_key" in error, error
+    assert wrong not in done.stderr + done.stdout
+    assert "Traceback" not in done.stderr

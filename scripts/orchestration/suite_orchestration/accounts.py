@@ -109,6 +109,8 @@ def _account(raw: t.Any, where: str, taps: dict[str, dict[str, bool]]) -> Accoun
         raise AccountsError(
             f"{where}: name {name!r} must be lower-case letters, digits and _ (a schema and asset name)"
         )
+    if name == "all_accounts":  # its job would be sync_all_accounts, the job of every account
+        raise AccountsError(f"{where}: the name all_accounts is taken")
     where = f"{where} ({name})"
     tap = str(raw.get("tap", ""))
     if tap not in taps:

@@ -49,6 +49,8 @@ _OWN = {
 _LOCK_PREFIX = "singer-suite-orchestration:"
 _METRIC = "METRIC: {"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+#: Meltano's console prefix: "2026-01-01T00:00:00.000000Z [error    ] ".
+_PREFIX = re.compile(r"^\d{4}-\d\d-\d\dT[\d:.]+Z \[\s*\w+\s*\]\s*")
 _PR_SET_PDEATHSIG = 1
 
 
@@ -77,6 +79,8 @@ def _libpq_url(uri: str) -> str:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
+    if not uri:
+        raise SyncError("MELTANO_DATABASE_URI is not set: it names the shared PostgreSQL system database")
     try:
         url = make_url(uri)
     except ArgumentError:
@@ -146,13 +150,13 @@ def _ensure_system_database(conninfo: str, meltano: Path, env: dict[str, str], p
 
 
 def _error_line(lines: t.Iterable[str]) -> str:
-    """The line that names why a run failed: the first error line, else the last line."""
+    """The line that names why a run failed: the first error line, else the last line
+    (without Meltano's time and level prefix)."""
     cleaned = [_ANSI.sub("", line).strip() for line in lines if _METRIC not in line]
     cleaned = [line for line in cleaned if line]
-    for line in cleaned:
-        if re.search(r"\bERROR\b|\[error|error:|failed", line, re.IGNORECASE):
-            return line[-500:]
-    return cleaned[-1][-500:] if cleaned else "no output"
+    errors = [line for line in cleaned if re.search(r"\bERROR\b|\[error|error:|failed", line, re.IGNORECASE)]
+    chosen = (errors or cleaned or ["no output"])[0 if errors else -1]
+    return _PREFIX.sub("", chosen)[-500:]
 
 
 def _redactor(secrets: list[str]) -> Callable[[str], str]:
