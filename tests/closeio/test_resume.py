@@ -80,3 +80,14 @@ def test_a_custom_date_that_is_not_a_date_moves_to_sdc_extra_and_the_load_goes_o
         assert record["custom_annual_revenue"] is None
         assert record["_sdc_extra"]["custom_renewal_date"] == "next week"
         assert record["_sdc_extra"]["custom_annual_revenue"] == "about 5k"
+
+
+def test_a_record_without_its_timestamp_is_emitted_and_does_not_move_the_bookmark(serve, tmp_path):
+    simulator = make_simulator(records=20)
+    url = serve(simulator).url
+    simulator.late_fields["opportunities"] = {"date_updated": None}
+    run = sync(url, tmp_path, streams=["opportunities"])
+    assert run.returncode == 0, run.stderr
+    assert ids(run, "opportunities") == simulator.ids(simulator.opportunities)
+    assert "replication_key_value" not in run.last_state["bookmarks"].get("opportunities", {})
+    assert "Traceback" not in run.stderr

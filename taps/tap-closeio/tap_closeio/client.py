@@ -57,6 +57,11 @@ class CloseStream(SuiteStream):
     def get_new_paginator(self) -> BaseAPIPaginator:
         return HasMoreOffsetPaginator(page_size=self.page_size)
 
+    def _increment_stream_state(self, latest_record: dict, *, context: Context | None = None) -> None:
+        if self.replication_key and not latest_record.get(self.replication_key):
+            return  # a record without its timestamp cannot move the bookmark (nor crash the run)
+        super()._increment_stream_state(latest_record, context=context)
+
     def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
         if not self.paged and not next_page_token:
             return {}
@@ -211,12 +216,14 @@ class CloseKeysetStream(CloseStream):
             boundary: datetime | None = None
             boundary_ids: set[str] = set()
             for record in self.request_records(context):
-                when = parse_close_time(record[key])
-                if boundary is None or when > boundary:
-                    boundary, boundary_ids = when, set()
-                if record["id"] in boundary_ids:
-                    continue  # received on the page before, at the same value
-                boundary_ids.add(record["id"])
+                value = record.get(key)
+                if value:
+                    when = parse_close_time(value)
+                    if boundary is None or when > boundary:
+                        boundary, boundary_ids = when, set()
+                    if record.get("id") in boundary_ids:
+                        continue  # received on the page before, at the same value
+                    boundary_ids.add(record.get("id"))
                 yield record
 
 

@@ -143,14 +143,16 @@ class SearchStream(CloseStream):
             received = 0
             try:
                 for record in self.request_records(context):
-                    when = parse_close_time(record[self.replication_key])
-                    if start is not None and when < start:
-                        continue
-                    if boundary is None or when > boundary:
-                        boundary, boundary_ids = when, set()
-                    if record["id"] in boundary_ids:
-                        continue  # received in the walk before, at the value this one starts at
-                    boundary_ids.add(record["id"])
+                    value = record.get(self.replication_key)
+                    if value:
+                        when = parse_close_time(value)
+                        if start is not None and when < start:
+                            continue
+                        if boundary is None or when > boundary:
+                            boundary, boundary_ids = when, set()
+                        if record.get("id") in boundary_ids:
+                            continue  # received in the walk before, at the value this one starts at
+                        boundary_ids.add(record.get("id"))
                     received += 1
                     yield record
                 refused = None
