@@ -127,10 +127,12 @@ class WaitPolicy:
         what: str,
         logger: logging.Logger | None = None,
         transient: Callable[[requests.Response], bool] = lambda r: is_transient_status(r.status_code),
+        describe: Callable[[requests.Response], str] = lambda r: f"status {r.status_code}",
         sleep: Callable[[float], None] = time.sleep,
     ) -> requests.Response:
         """Send a request, retrying transient failures; the last answer is returned as it is
-        (the caller turns a failure into its own message), the last connection fault raised."""
+        (the caller turns a failure into its own message), the last connection fault raised.
+        `describe` names a transient answer on the retry line (e.g. a SOAP fault's name)."""
         log = logger or _logger
         for attempt in range(self.max_tries):
             last_try = attempt == self.max_tries - 1
@@ -143,10 +145,7 @@ class WaitPolicy:
             else:
                 if last_try or not transient(response):
                     return response
-                wait, reason = (
-                    self.wait_after(attempt, response, logger=log),
-                    f"status {response.status_code}",
-                )
+                wait, reason = self.wait_after(attempt, response, logger=log), describe(response)
             wait = jittered(wait)
             log.warning(
                 "%s: retrying in %.1f s (attempt %d of %d): %s",

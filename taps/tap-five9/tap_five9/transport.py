@@ -216,7 +216,9 @@ class Five9Transport(Transport):
                 raise requests.exceptions.ContentDecodingError("a 200 answer that is not a SOAP envelope")
             return response
 
-        response = self.wait_policy.call(send, what=self.what, logger=self.logger, transient=self._transient)
+        response = self.wait_policy.call(
+            send, what=self.what, logger=self.logger, transient=self._transient, describe=self._describe
+        )
         self._refuse_credentials(response, self.what)
         return response
 
@@ -225,12 +227,14 @@ class Five9Transport(Transport):
             return False
         fault = soap_fault(response.content)
         if fault is not None:
-            name, text = fault
-            if name in RETRIABLE_FAULTS:
-                self.logger.warning("%s failed: %s: %s", self.what, name, text)
-                return True
-            return False
+            return fault[0] in RETRIABLE_FAULTS
         return response.status_code == 429 or response.status_code >= 500
+
+    @staticmethod
+    def _describe(response: requests.Response) -> str:
+        """A transient answer on the retry line: its SOAP fault, else its status."""
+        fault = soap_fault(response.content)
+        return f"{fault[0]}: {one_line(fault[1])}" if fault else f"status {response.status_code}"
 
     def _refuse_credentials(self, response: requests.Response, what: str) -> None:
         if response.status_code in (401, 403):
