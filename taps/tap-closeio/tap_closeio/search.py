@@ -68,7 +68,7 @@ def _field(object_type: str, name: str) -> dict[str, t.Any]:
 class SearchStream(CloseStream):
     """Objects of one type, changed since the bookmark, oldest change first."""
 
-    rest_method = "POST"
+    http_method = "POST"
     path = "/data/search/"
     primary_keys = ("id",)
     replication_key = "date_updated"
