@@ -91,6 +91,8 @@ class Converter:
             description = f"{description} One of: {listed}." if description else f"One of: {listed}."
         if [k for k in types if k != "null"]:
             out["type"] = types[0] if len(types) == 1 else types
+        elif resolved.get("type") == "null" or resolved.get("type") == ["null"]:
+            out["type"] = "null"  # the null option of a `oneOf: [X, {type: null}]`
         if description:
             out["description"] = description
         if resolved.get("format") in _KEEP_FORMATS and "string" in types:
