@@ -1,8 +1,8 @@
-"""Benchmarks: throughput, rate-limit use and memory of the suite's taps, side by side.
+"""Benchmarks: throughput, rate-limit use, memory, request efficiency and full-sync wall time.
 
-    .venv/bin/python benchmarks/run.py                 # default run (a few minutes)
+    .venv/bin/python benchmarks/run.py --full          # everything, realistic accounts (the results run)
     .venv/bin/python benchmarks/run.py --quick         # tiny sizes, no peers (what the smoke test runs)
-    .venv/bin/python benchmarks/run.py --full          # memory up to 1M records, 90 s rate runs
+    .venv/bin/python benchmarks/run.py --efficiency --wall --scale 0.01   # the realistic-account parts, small
 
 Writes benchmarks/results/latest.md (tables), latest.json (the numbers) and latest.png (chart).
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -22,10 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import APIS, PEER_ROOT, Api, RateResult, Subject, measure, rate_runs, replay_plan, write_json
 from peers import SINGER_PEERS, dlt_command, ensure_venv, singer_peer_command
+from realistic import efficiency_lines, run_workers, shape_lines, wall_lines
 from suite_sandbox.server import SandboxServer
 
 RESULTS = Path(__file__).resolve().parent / "results"
 TARGET_RAW, TARGET_PEER, TARGET_BUDGET, TARGET_RSS = 0.60, 2.0, 0.90, 0.10
+PARTS = ("throughput", "memory", "rate", "efficiency", "wall")
 _PAGE_PARAMS = ("page[size]", "_limit", "limit", "page_size", "per_page")
 
 
@@ -103,6 +106,26 @@ def report(args: argparse.Namespace, results: dict) -> str:
         "# Benchmark results",
         "",
         f"Run {results['when']} on {results['machine']}; command `{results['command']}`.",
+    ]
+    if "throughput" in args.parts:
+        lines += throughput_lines(args, results)
+    if "efficiency" in args.parts:
+        lines += ["", *efficiency_lines(results["efficiency"], args.scale)]
+    if "wall" in args.parts:
+        lines += ["", *wall_lines(results["wall"], args.scale, args.wall_latency)]
+    if "rate" in args.parts:
+        lines += rate_lines(args, results)
+    if "memory" in args.parts:
+        lines += memory_lines(results)
+    if {"efficiency", "wall"} & set(args.parts):
+        lines += ["", *shape_lines([a for a in args.apis if a not in results["skipped"]], args.scale)]
+    if results["skipped"]:
+        lines += ["", "## Not measured", ""] + [f"- {api}: {why}" for api, why in results["skipped"].items()]
+    return "\n".join(lines) + "\n"
+
+
+def throughput_lines(args: argparse.Namespace, results: dict) -> list[str]:
+    lines = [
         "",
         f"## Throughput ({args.records:,} records per run, median of {args.repeats}, records/s)",
         "",
@@ -147,7 +170,11 @@ def report(args: argparse.Namespace, results: dict) -> str:
             f"{fmt(row.get('raw/ours cpu'), '.2f')} | {fmt(row.get('singer_cpu_us'), '.1f')} | "
             f"{fmt(row.get('singer/ours cpu'), '.2f')} | {fmt(row.get('dlt_cpu_us'), '.1f')} | {fmt(row.get('dlt/ours cpu'), '.2f')} |"
         )
-    lines += [
+    return lines
+
+
+def rate_lines(args: argparse.Namespace, results: dict) -> list[str]:
+    lines = [
         "",
         f"## Rate-limit use ({args.rate_seconds:g} s per tap, sandbox latency {args.latency * 1000:.0f} ms, "
         "budget = the tap's default `max_requests_per_minute`)",
@@ -167,7 +194,11 @@ def report(args: argparse.Namespace, results: dict) -> str:
             f"{row['allowed']:.1f} | {fmt(share and share * 100, '.0f')}%{verdict(share, (share or 0) >= TARGET_BUDGET)} | "
             f"{row['rate_limited']}{verdict(share, row['rate_limited'] == 0)} | {row['note']} |"
         )
-    lines += [
+    return lines
+
+
+def memory_lines(results: dict) -> list[str]:
+    lines = [
         "",
         "## Memory (peak RSS of the tap process, VmHWM)",
         "",
@@ -181,9 +212,7 @@ def report(args: argparse.Namespace, results: dict) -> str:
             f"{row['peak_rss_mb']:.1f} | {fmt(growth and growth * 100, '+.1f')}%"
             f"{verdict(growth, (growth or 0) < TARGET_RSS)}{(' ' + row['error']) if row['error'] else ''} |"
         )
-    if results["skipped"]:
-        lines += ["", "## Not measured", ""] + [f"- {api}: {why}" for api, why in results["skipped"].items()]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def chart(json_path: Path, png_path: Path, *, install: bool) -> str:
@@ -235,21 +264,50 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--full", action="store_true", help="memory at 10k/100k/1M, 90 s rate runs")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where latest.md/json/png go")
+    parser.add_argument(
+        "--parts", nargs="+", choices=PARTS, default=list(PARTS), help="what to measure (default: all)"
+    )
+    parser.add_argument(
+        "--efficiency", action="store_true", help="only request efficiency (with --wall: both)"
+    )
+    parser.add_argument(
+        "--wall", action="store_true", help="only full-sync wall time (with --efficiency: both)"
+    )
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="shaped accounts' size (1 = the realistic account; 0.01 for development)",
+    )
+    parser.add_argument("--wall-latency", type=float, default=0.150, help="sandbox latency in wall-time runs")
+    parser.add_argument(
+        "--sync-timeout", type=float, default=7200, help="seconds before a full sync is killed"
+    )
     # --quick/--full change the defaults; flags given explicitly still win.
     presets, _ = parser.parse_known_args(argv)
     if presets.quick:
-        parser.set_defaults(records=300, repeats=1, sizes=[200, 600], rate_seconds=3.0, no_peers=True)
+        parser.set_defaults(
+            records=300, repeats=1, sizes=[200, 600], rate_seconds=3.0, no_peers=True, scale=0.002
+        )
     if presets.full:
         parser.set_defaults(sizes=[10_000, 100_000, 1_000_000], rate_seconds=90.0)
     args = parser.parse_args(argv)
+    if args.efficiency or args.wall:
+        args.parts = [
+            part for part, wanted in (("efficiency", args.efficiency), ("wall", args.wall)) if wanted
+        ]
 
     results: dict = {
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "machine": f"{__import__('os').cpu_count()} cores, Python {sys.version.split()[0]}",
+        "machine": machine(),
         "command": "benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "parts": args.parts,
+        "scale": args.scale,
         "throughput": [],
         "rate": [],
         "memory": [],
+        "efficiency": [],
+        "wall": [],
         "skipped": {},
     }
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
@@ -265,53 +323,86 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 apis.append(api)
         for api in apis:
-            print(f"[{api.name}] throughput on {api.stream} ...", flush=True)
-            subjects = throughput(api, workdir, args.records, args.repeats, not args.no_peers)
-            row = {"api": api.name, "stream": api.stream}
-            for key, subject in subjects.items():
-                row[key] = subject.rate
-                row[f"{key}_steady"] = subject.steady_rate
-                row[f"{key}_cpu_us"] = subject.cpu_us_per_record
-                row[f"{key}_records"] = [r.records for r in subject.runs]
-                row[f"{key}_cell"] = cell(subject)
-            for key in ("raw", "singer", "dlt"):
-                row[f"ours/{key}"] = ratio(row["ours"], row[key])
-                row[f"ours/{key} steady"] = ratio(row["ours_steady"], row[f"{key}_steady"])
-                # How many times less CPU per record than the other runner (higher is better).
-                row[f"{key}/ours cpu"] = ratio(row[f"{key}_cpu_us"], row["ours_cpu_us"])
-            results["throughput"].append(row)
-            print(
-                f"[{api.name}] {json.dumps({k: v for k, v in row.items() if not k.endswith('_cell')})}",
-                flush=True,
-            )
-            print(f"[{api.name}] memory at {args.sizes} ...", flush=True)
-            base = None
-            for size, run in memory(api, workdir, args.sizes):
-                base = base or (run.peak_rss_mb if run.ok else None)
-                results["memory"].append(
-                    {
-                        "api": api.name,
-                        "records": run.records,
-                        "size": size,
-                        "seconds": run.seconds,
-                        "rate": run.rate if run.ok else None,
-                        "peak_rss_mb": run.peak_rss_mb,
-                        "growth": (run.peak_rss_mb / base - 1) if base and run.ok else None,
-                        "error": run.error,
-                    }
-                )
-        if apis:
+            if "throughput" in args.parts:
+                print(f"[{api.name}] throughput on {api.stream} ...", flush=True)
+                results["throughput"].append(throughput_row(api, workdir, args))
+            if "memory" in args.parts:
+                print(f"[{api.name}] memory at {args.sizes} ...", flush=True)
+                results["memory"] += memory_rows(api, workdir, args.sizes)
+        names = [api.name for api in apis]
+        if names and "rate" in args.parts:
             print(f"rate-limit runs ({args.rate_seconds:g} s, all APIs at once) ...", flush=True)
             for rate in rate_runs(apis, workdir, args.rate_seconds, args.latency):
                 results["rate"].append(rate_row(rate, args.rate_seconds))
+        if names and "efficiency" in args.parts:
+            print(f"request efficiency (scale {args.scale:g}, one API at a time) ...", flush=True)
+            results["efficiency"] = run_workers(
+                "efficiency", names, args.scale, workdir, 0.0, False, args.sync_timeout
+            )
+        if names and "wall" in args.parts:
+            print(f"full-sync wall time (scale {args.scale:g}, all APIs at once) ...", flush=True)
+            results["wall"] = run_workers(
+                "wall", names, args.scale, workdir, args.wall_latency, not args.no_peers, args.sync_timeout
+            )
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "latest.md").write_text(report(args, results))
     (args.out / "latest.json").write_text(json.dumps(results, indent=2, default=str))
-    note = chart(args.out / "latest.json", args.out / "latest.png", install=not args.quick)
-    if note:
-        print(note)
+    if {"throughput", "memory"} & set(args.parts):
+        note = chart(args.out / "latest.json", args.out / "latest.png", install=not args.quick)
+        if note:
+            print(note)
     print((args.out / "latest.md").read_text())
     return 0
+
+
+def machine() -> str:
+    """Cores, CPU model and Python: what the numbers were measured on."""
+    model = ""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            model = next(
+                (line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), ""
+            )
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores{f' ({model})' if model else ''}, Python {sys.version.split()[0]}"
+
+
+def throughput_row(api: Api, workdir: Path, args: argparse.Namespace) -> dict:
+    subjects = throughput(api, workdir, args.records, args.repeats, not args.no_peers)
+    row: dict[str, t.Any] = {"api": api.name, "stream": api.stream}
+    for key, subject in subjects.items():
+        row[key] = subject.rate
+        row[f"{key}_steady"] = subject.steady_rate
+        row[f"{key}_cpu_us"] = subject.cpu_us_per_record
+        row[f"{key}_records"] = [r.records for r in subject.runs]
+        row[f"{key}_cell"] = cell(subject)
+    for key in ("raw", "singer", "dlt"):
+        row[f"ours/{key}"] = ratio(row["ours"], row[key])
+        row[f"ours/{key} steady"] = ratio(row["ours_steady"], row[f"{key}_steady"])
+        # How many times less CPU per record than the other runner (higher is better).
+        row[f"{key}/ours cpu"] = ratio(row[f"{key}_cpu_us"], row["ours_cpu_us"])
+    print(f"[{api.name}] {json.dumps({k: v for k, v in row.items() if not k.endswith('_cell')})}", flush=True)
+    return row
+
+
+def memory_rows(api: Api, workdir: Path, sizes: list[int]) -> list[dict]:
+    rows, base = [], None
+    for size, run in memory(api, workdir, sizes):
+        base = base or (run.peak_rss_mb if run.ok else None)
+        rows.append(
+            {
+                "api": api.name,
+                "records": run.records,
+                "size": size,
+                "seconds": run.seconds,
+                "rate": run.rate if run.ok else None,
+                "peak_rss_mb": run.peak_rss_mb,
+                "growth": (run.peak_rss_mb / base - 1) if base and run.ok else None,
+                "error": run.error,
+            }
+        )
+    return rows
 
 
 def rate_row(rate: RateResult, planned: float) -> dict:
