@@ -35,7 +35,9 @@ TARGET_JSONL = {
 @pytest.fixture(scope="session")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every distribution, built once per test session (shared by xdist workers)."""
-    shared = tmp_path_factory.getbasetemp().parent / "suite-dist"
+    # One folder per test session: xdist workers' base folders share a parent per session.
+    root = tmp_path_factory.getbasetemp()
+    shared = (root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root) / "suite-dist"
     shared.mkdir(exist_ok=True)
     with open(shared / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -173,7 +175,11 @@ def test_a_meltano_project_built_only_from_the_hub_definitions_runs_every_tap(di
         env |= {"TARGET_JSONL_DESTINATION_PATH": str(out / case.name)}
         (out / case.name).mkdir()
         meltano(project, "run", case.executable, "target-jsonl", env=env)
-        written = {path.stem: path.read_text().splitlines() for path in (out / case.name).glob("*.jsonl")}
+        # target-jsonl names each file <stream>-<time>.jsonl
+        written = {
+            path.stem.rsplit("-", 1)[0]: path.read_text().splitlines()
+            for path in (out / case.name).glob("*.jsonl")
+        }
         assert written, f"{case.executable} loaded nothing"
         loaded = {json.loads(line)[case.id_field] for line in written.get(case.stream, [])}
         assert loaded == set(case.expected(sim, case.config(server.url)))
