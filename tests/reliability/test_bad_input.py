@@ -129,14 +129,22 @@ def test_number_settings_from_environment_variables_work_and_a_bad_one_is_named(
     config = case.config(server.url)
     prefix = case.executable.upper().replace("-", "_") + "_"
     env = {prefix + k.upper(): v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}
-    env |= {prefix + "MAX_RETRIES": "2", prefix + "RETRY_BACKOFF_SECONDS": "0.01", prefix + "MAX_WAIT_SECONDS": "30"}
+    env |= {
+        prefix + "MAX_RETRIES": "2",
+        prefix + "RETRY_BACKOFF_SECONDS": "0.01",
+        prefix + "MAX_WAIT_SECONDS": "30",
+    }
     good = run_tap(case.executable, {}, tmp_path / "good", args=["--config", "ENV", "--discover"], env=env)
     assert good.returncode == 0, good.stderr[-2000:]
     assert json.loads(good.stdout)["streams"]
 
     sim.requests.clear()
     bad = run_tap(
-        case.executable, {}, tmp_path / "bad", args=["--config", "ENV", "--discover"], env={**env, prefix + "MAX_RETRIES": "three"}
+        case.executable,
+        {},
+        tmp_path / "bad",
+        args=["--config", "ENV", "--discover"],
+        env={**env, prefix + "MAX_RETRIES": "three"},
     )
     assert bad.returncode != 0
     assert "Traceback" not in bad.stderr
