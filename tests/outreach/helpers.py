@@ -4,57 +4,21 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 from suite_sandbox.outreach import demo_config
 
 from tests.conftest import tap_executable
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+from specs.outreach import STREAMS
+
 TAP = "tap-outreach"
 
-# Collection path in the API for each stream of the tap.
-PATHS = {
-    "accounts": "accounts",
-    "account_notes": "accountNotes",
-    "calls": "calls",
-    "call_dispositions": "callDispositions",
-    "call_purposes": "callPurposes",
-    "content_categories": "contentCategories",
-    "content_category_memberships": "contentCategoryMemberships",
-    "content_category_ownerships": "contentCategoryOwnerships",
-    "duties": "duties",
-    "email_addresses": "emailAddresses",
-    "events": "events",
-    "favorites": "favorites",
-    "mail_aliases": "mailAliases",
-    "mailboxes": "mailboxes",
-    "mailings": "mailings",
-    "opportunities": "opportunities",
-    "opportunity_prospect_roles": "opportunityProspectRoles",
-    "opportunity_stages": "opportunityStages",
-    "personas": "personas",
-    "phone_numbers": "phoneNumbers",
-    "products": "products",
-    "profiles": "profiles",
-    "prospect_notes": "prospectNotes",
-    "prospects": "prospects",
-    "purchases": "purchases",
-    "roles": "roles",
-    "rulesets": "rulesets",
-    "sequences": "sequences",
-    "sequence_states": "sequenceStates",
-    "sequence_steps": "sequenceSteps",
-    "sequence_templates": "sequenceTemplates",
-    "snippets": "snippets",
-    "stages": "stages",
-    "task_dispositions": "taskDispositions",
-    "task_priorities": "taskPriorities",
-    "task_purposes": "taskPurposes",
-    "tasks": "tasks",
-    "teams": "teams",
-    "templates": "templates",
-    "users": "users",
-}
+#: Collection path in the API for each stream of the tap: the streams the schema generator
+#: derives from Outreach's spec (one list, in scripts/specs/outreach.py).
+PATHS = STREAMS
 #: Streams without a filterable time field: read whole every run.
 FULL_TABLE = {"duties", "sequence_templates"}
 #: Streams without `updatedAt`: new records are read by `createdAt` (notes, events).
