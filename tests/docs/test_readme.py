@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import typing as t
 from pathlib import Path
 
@@ -149,3 +150,22 @@ def test_without_apt_the_install_says_which_test_packages_to_install() -> None:
     assert completed.returncode == 1
     assert "the tests need postgresql faketime" in completed.stderr
     assert "no apt-get" in completed.stderr
+
+
+SETTINGS_TABLE = re.compile(r"^\| Setting \|.*?(?=\n\n|\Z)", re.S | re.M)
+
+
+@pytest.mark.parametrize("api", ["closeio", "outreach", "persistiq", "liveperson", "five9"])
+def test_each_tap_readme_lists_its_settings_as_the_tap_describes_them(api: str) -> None:
+    about = subprocess.run(
+        [str(Path(sys.executable).parent / f"tap-{api}"), "--about", "--format", "markdown"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    expected = SETTINGS_TABLE.search(about)
+    written = SETTINGS_TABLE.search((REPO / "taps" / f"tap-{api}" / "README.md").read_text())
+    assert expected and written, "no settings table"
+    assert written.group() == expected.group(), (
+        f"taps/tap-{api}/README.md: paste the table of `tap-{api} --about --format markdown`"
+    )

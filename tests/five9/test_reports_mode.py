@@ -27,7 +27,9 @@ def simulator(records: int = 200, **options):
 
 
 def config(url: str, **overrides) -> dict:
-    return {
+    """A fast config with fixed windows (window_hours, not doubled) unless a test sets
+    max_window_hours itself."""
+    settings = {
         **demo_config(url),
         "end_date": "2024-03-11T12:00:00Z",
         "window_hours": 24,
@@ -35,6 +37,8 @@ def config(url: str, **overrides) -> dict:
         "retry_backoff_seconds": 0.01,
         **overrides,
     }
+    settings.setdefault("max_window_hours", settings["window_hours"])
+    return settings
 
 
 def at(text: str) -> datetime:
@@ -335,3 +339,39 @@ def faketime_library() -> str:
     found = sorted(glob.glob("/usr/lib/*/faketime/libfaketimeMT.so.1"))
     assert found, "libfaketime is missing: run scripts/install.sh (it installs Debian's faketime)"
     return found[0]
+
+
+def test_windows_double_while_results_stay_small_and_shrink_after_a_split(serve, tmp_path):
+    """A quiet domain: 1 h, 2 h, 4 h, 8 h ... windows (fewer runReports than fixed windows);
+    a window that reaches the row cap is split, and the next one starts at its part's size."""
+    sim = simulator()
+    server = serve(sim)
+    end = "2024-03-10T00:00:00Z"
+    run = run_tap("tap-five9", config(server.url, end_date=end, window_hours=1, max_window_hours=8), tmp_path)
+    assert run.returncode == 0, run.stderr
+    sizes = [r["end"] - r["start"] for r in call_runs(sim)]
+    assert sizes[:4] == [timedelta(hours=h) for h in (1, 2, 4, 8)]
+    assert max(sizes) == timedelta(hours=8) and len(sizes) < 24  # fixed 1 h windows: 24 runs
+    assert sorted(call_key(r) for r in run.records("call_log")) == sorted(
+        call_key(c) for c in sim.expected_calls(at("2024-03-09T00:00:00Z"), at(end))
+    )
+
+    # 80 rows a day: a day reaches the cap of 40, so does half a day; quarters (20) fit. The
+    # next day then starts at a quarter's size instead of running a whole day again.
+    capped = simulator(row_cap=40)
+    server = serve(capped)
+    run = run_tap(
+        "tap-five9",
+        config(
+            server.url,
+            end_date="2024-03-11T00:00:00Z",
+            window_hours=24,
+            max_window_hours=24,
+            report_row_limit=40,
+        ),
+        tmp_path / "capped",
+    )
+    assert run.returncode == 0, run.stderr
+    second_day = [r for r in call_runs(capped) if r["start"] >= at("2024-03-10T00:00:00Z")]
+    assert second_day[0]["end"] - second_day[0]["start"] == timedelta(hours=6)
+    assert len(run.records("call_log")) == 160

@@ -1,7 +1,8 @@
 """Streams read from Five9 reports (the real API): one report run per time window.
 
 A report has no paging: it returns every row of its time range, silently cut at the row
-cap. So the sync walks the range in `window_hours` windows, splits a window in halves
+cap. So the sync walks the range in windows (the first `window_hours` long, each next one
+doubled while results stay small, up to `max_window_hours`), splits a window in halves
 whenever its result reaches the cap, and bookmarks the end of each finished window
 (rows inside one report are not sorted, so a per-row bookmark would not be safe). A rerun
 starts `lookback_hours` before the bookmark: Five9 adds rows to a window after it was read
@@ -172,19 +173,36 @@ class ReportStream(DeclaredPartitions, CompiledConformance, Stream):
         return start, self.tap.sync_end
 
     def windows(self) -> list[tuple[datetime, datetime]]:
-        """This run's report windows. A report an interrupted run started (its identifier is in
-        state) is read again as the same window, so its result needs no new runReport."""
+        """This run's report windows if every result stays small (the doubling in full): the
+        plan the limits are checked against. `get_records` follows the real results."""
         start, end = self.sync_range()
-        hours = float(self.config.get("window_hours", 24))
+        windows, hours, lo = [], self._first_window_hours(), start
+        while lo < end:
+            hi = self._window_end(lo, end, hours)
+            windows.append((lo, hi))
+            hours, lo = self._grown(hours), hi
+        return windows
+
+    def _first_window_hours(self) -> float:
+        return float(self.config.get("window_hours", 24))
+
+    def _grown(self, hours: float) -> float:
+        return min(
+            hours * 2, max(float(self.config.get("max_window_hours", 744)), self._first_window_hours())
+        )
+
+    def _window_end(self, lo: datetime, end: datetime, hours: float) -> datetime:
+        """The end of the window from `lo`: `hours` later, cut at a UTC-offset change, and cut
+        at a report an interrupted run started (its identifier is in state), which is read
+        again as its own window so its result needs no new runReport."""
+        hi = next(report_windows(lo, end, hours, self.zone))[1]
         pending = self._pending()
-        if pending is None or not start <= pending[1] < pending[2] <= end:
-            return list(report_windows(start, end, hours, self.zone))
-        _, lo, hi = pending
-        return [
-            *report_windows(start, lo, hours, self.zone),
-            (lo, hi),
-            *report_windows(hi, end, hours, self.zone),
-        ]
+        if pending is not None and pending[2] <= end:
+            if lo == pending[1]:
+                return pending[2]
+            if lo < pending[1] < hi:
+                return pending[1]
+        return hi
 
     def _pending(self) -> tuple[str, datetime, datetime] | None:
         saved = self.get_context_state(None).get(PENDING_KEY)
@@ -203,12 +221,31 @@ class ReportStream(DeclaredPartitions, CompiledConformance, Stream):
         return keep
 
     def get_records(self, context: Context | None) -> Iterable[dict]:
-        for window_start, window_end in self.windows():
-            for leaf_end, rows in self._run(window_start, window_end):
-                yield from rows
-                # Reached only once every row of the window is written: a crash after
-                # this point loses nothing, a crash before it reruns this window.
+        """Window by window; each window's size follows the results: a window that reached
+        the row cap was split (the next one starts at its smallest part's size), one whose
+        results stayed under a quarter of the cap lets the next one double, so a quiet domain
+        costs a few runReports where fixed windows would cost one a day."""
+        start, end = self.sync_range()
+        cap = int(self.config.get("report_row_limit", 50_000))
+        hours, lo = self._first_window_hours(), start
+        while lo < end:
+            hi = self._window_end(lo, end, hours)
+            largest, leaf_start, smallest = 0, lo, hi - lo
+            for leaf_end, rows in self._run(lo, hi):
+                count = 0
+                for record in rows:
+                    count += 1
+                    yield record
+                # Reached only once every row of the leaf is written: a crash after this
+                # point loses nothing, a crash before it reruns this window.
                 self._bookmark(leaf_end)
+                largest, smallest = max(largest, count), min(smallest, leaf_end - leaf_start)
+                leaf_start = leaf_end
+            if smallest < hi - lo:
+                hours = max(smallest.total_seconds() / 3600, 1 / 3600)
+            elif largest < cap / 4 and hi - lo >= timedelta(hours=hours) - ONE_SECOND:
+                hours = self._grown(hours)
+            lo = hi
 
     def _run(self, start: datetime, end: datetime) -> Iterator[tuple[datetime, Iterator[dict]]]:
         cap = int(self.config.get("report_row_limit", 50_000))

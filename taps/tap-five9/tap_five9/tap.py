@@ -121,7 +121,19 @@ class TapFive9(SuiteTap):
             "window_hours",
             th.NumberType,
             default=24,
-            description="reports mode: hours of data per report run (a window that hits the row cap is split).",
+            description=(
+                "reports mode: hours of data in the first report run; a window that hits the row cap "
+                "is split, and the next window doubles while results stay under a quarter of the cap."
+            ),
+        ),
+        th.Property(
+            "max_window_hours",
+            th.NumberType,
+            default=744,
+            description=(
+                "reports mode: the largest window the doubling reaches (default 31 days; set it to "
+                "window_hours for fixed windows)."
+            ),
         ),
         th.Property(
             "report_timeout_seconds",
@@ -163,6 +175,7 @@ class TapFive9(SuiteTap):
         errors = super().config_errors(config)
         for name, minimum in (
             ("window_hours", 1 / 3600),
+            ("max_window_hours", 1 / 3600),
             ("report_timeout_seconds", 1),
             ("report_row_limit", 2),
             ("lookback_hours", 0),
