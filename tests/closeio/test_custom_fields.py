@@ -130,3 +130,23 @@ def test_a_custom_field_created_after_discovery_is_kept_in_sdc_extra(serve, tmp_
     records = run.records("opportunities")
     assert records and all(r["_sdc_extra"]["custom.cf_New99"] == "new value" for r in records)
     assert "custom.cf_New99" in run.stderr  # the end-of-run warning names it
+
+
+def test_custom_activity_and_object_types_cost_one_request_each_per_run(serve, tmp_path):
+    """The types are read once to type the custom fields; their streams emit those same
+    records instead of asking again."""
+    import requests
+    from suite_sandbox.closeio import API_KEY
+
+    simulator = make_simulator(records=30)
+    server = serve(simulator)
+    chosen = catalog(server.url, ["custom_activity_types", "custom_object_types", "activities"])
+    simulator.requests.clear()  # discovery read them once too: count the sync alone
+    run = run_tap("tap-closeio", config_for(server.url), tmp_path, catalog=chosen)
+    assert run.returncode == 0, run.stderr
+    assert len(simulator.requests_to(r"/custom_activity/$")) == 1
+    assert len(simulator.requests_to(r"/custom_object_type/$")) == 1
+    served = requests.get(f"{server.url}/api/v1/custom_activity/", auth=(API_KEY, ""), timeout=10).json()[
+        "data"
+    ]
+    assert sorted(r["id"] for r in run.records("custom_activity_types")) == sorted(t["id"] for t in served)

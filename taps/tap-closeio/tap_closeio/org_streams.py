@@ -7,12 +7,15 @@ written), so a rerun after a failure resumes at that page instead of the first o
 
 from __future__ import annotations
 
+import copy
 import typing as t
 
 from tap_closeio import schemas
 from tap_closeio.client import FullTableStream
 
 if t.TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from singer_sdk.helpers.types import Context
 
 
@@ -73,12 +76,30 @@ SharedCustomFieldsStream = full_table(
 CustomObjectCustomFieldsStream = full_table(
     "custom_object_custom_fields", "/custom_field/custom_object_type/", "custom_field", paged=False
 )
-CustomActivityTypesStream = full_table(
+_CustomActivityTypes = full_table(
     "custom_activity_types", "/custom_activity/", "custom_activity_type", paged=False
 )
-CustomObjectTypesStream = full_table(
+_CustomObjectTypes = full_table(
     "custom_object_types", "/custom_object_type/", "custom_object_type", paged=False
 )
+
+
+class CustomActivityTypesStream(_CustomActivityTypes):  # type: ignore[valid-type,misc]
+    """`/custom_activity/`: the types the tap already read to type the activities' custom
+    fields (one request a run, not two)."""
+
+    def get_records(self, context: Context | None) -> Iterable[dict]:
+        yield from copy.deepcopy(self._tap.custom_activity_types)  # type: ignore[attr-defined]
+
+
+class CustomObjectTypesStream(_CustomObjectTypes):  # type: ignore[valid-type,misc]
+    """`/custom_object_type/`: the types the tap already read to type the custom objects'
+    fields (one request a run, not two)."""
+
+    def get_records(self, context: Context | None) -> Iterable[dict]:
+        yield from copy.deepcopy(self._tap.custom_object_types)  # type: ignore[attr-defined]
+
+
 EmailTemplatesStream = full_table("email_templates", "/email_template/", "email_template")
 SmsTemplatesStream = full_table("sms_templates", "/sms_template/", "sms_template")
 
@@ -193,14 +214,14 @@ class CustomFieldSchema(FullTableStream):
         return f"/custom_field_schema/{self.object_type}/"
 
 
-class CustomActivityTypeDefinitions(CustomActivityTypesStream):  # type: ignore[valid-type,misc]
+class CustomActivityTypeDefinitions(_CustomActivityTypes):  # type: ignore[valid-type,misc]
     """`/custom_activity/` read at discovery for the activity types' custom fields."""
 
     name = "custom_activity_type_definitions"
     resumable_pages = False
 
 
-class CustomObjectTypeDefinitions(CustomObjectTypesStream):  # type: ignore[valid-type,misc]
+class CustomObjectTypeDefinitions(_CustomObjectTypes):  # type: ignore[valid-type,misc]
     """`/custom_object_type/` read at discovery for the custom object types' fields."""
 
     name = "custom_object_type_definitions"

@@ -103,11 +103,21 @@ class TapCloseIO(SuiteTap):
         return self._custom_field_map(self._schema_fields("opportunity"), "opportunity")
 
     @cached_property
+    def custom_activity_types(self) -> list[dict]:
+        """Read once a run: they type the activities' custom fields, and are a stream."""
+        return list(CustomActivityTypeDefinitions(tap=self).request_records(None))
+
+    @cached_property
+    def custom_object_types(self) -> list[dict]:
+        """Read once a run: they type the custom objects' fields, and are a stream."""
+        return list(CustomObjectTypeDefinitions(tap=self).request_records(None))
+
+    @cached_property
     def activity_custom_fields(self) -> CustomFieldMap:
         """Every custom activity type's fields (one activity schema holds all types)."""
 
         def fields() -> t.Iterable[dict]:
-            for activity_type in CustomActivityTypeDefinitions(tap=self).request_records(None):
+            for activity_type in self.custom_activity_types:
                 yield from activity_type.get("fields") or ()
 
         return self._custom_field_map(fields, "activity")
@@ -117,7 +127,7 @@ class TapCloseIO(SuiteTap):
         """Every custom object type's fields (one custom_objects schema holds all types)."""
 
         def fields() -> t.Iterable[dict]:
-            for object_type in CustomObjectTypeDefinitions(tap=self).request_records(None):
+            for object_type in self.custom_object_types:
                 yield from object_type.get("fields") or ()
 
         return self._custom_field_map(fields, "custom_object")
