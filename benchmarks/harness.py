@@ -46,6 +46,10 @@ BENCH_STREAMS: dict[str, tuple[str, ...]] = {
 #: The names are Five9's `apiOperationType` values (v13 WSDL); a bare number lifts every period.
 UNLIMITED_OPTIONS: dict[str, dict] = {
     "five9": {"limits": {"ReportRequest": 1_000_000, "RetrieveReport": 1_000_000, "Query": 1_000_000}},
+    # The raw ceiling replays the tap's requests after the run: Close's search cursors must
+    # still be valid then, and LivePerson's signed OAuth1 requests go to one host, replayed.
+    "closeio": {"cursor_ttl": 3600.0},
+    "liveperson": {"separate_hosts": False, "refuse_replays": False},
 }
 
 #: Requests that mint credentials: not part of the data the raw ceiling replays (a replayed
