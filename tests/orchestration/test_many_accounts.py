@@ -424,3 +424,51 @@ def test_a_failed_sync_is_one_line_naming_the_apis_error_without_the_credential(
     assert "401" in error and "api_key" in error, error
     assert wrong not in done.stderr + done.stdout
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.postgres
+@pytest.mark.meltano
+def test_the_readmes_one_command_starts_the_orchestrator_locally(meltano_installed) -> None:  # noqa: F811
+    """`bash scripts/orchestration/serve.sh --demo`, as the README shows it: Dagster's
+    webserver answers with a job per demo account and one for all; Ctrl-C stops it."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        ["bash", "scripts/orchestration/serve.sh", "--demo"],
+        cwd=REPO,
+        env={**_clean_env({}), "DAGSTER_PORT": str(port)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    query = (
+        b'{"query": "{ repositoriesOrError { ... on RepositoryConnection { nodes { jobs { name } } } } }"}'
+    )
+    jobs: set[str] = set()
+
+    def webserver_lists_jobs() -> bool:
+        assert process.poll() is None, "serve.sh --demo ended"
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/graphql", data=query, headers={"Content-Type": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - a local URL
+                nodes = json.load(response)["data"]["repositoriesOrError"]["nodes"]
+        except (OSError, KeyError, TypeError, ValueError):
+            return False
+        jobs.update(job["name"] for node in nodes for job in node["jobs"])
+        return bool(jobs)
+
+    try:
+        _wait_for(webserver_lists_jobs, "the Dagster webserver", timeout=300)
+        assert {"sync_all_accounts", "sync_acme", "sync_globex", "sync_initech"} <= jobs, jobs
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
