@@ -128,6 +128,15 @@ def test_each_tap_installs_from_its_built_files_alone_and_syncs(case: TapCase, k
     records = [json.loads(line) for line in synced.stdout.splitlines() if line.startswith('{"type":"RECORD"')]
     assert records and "Traceback" not in synced.stderr
 
+    # Installed without its [parquet] extra: BATCH in parquet is refused in one line saying how.
+    parquet = {
+        **config,
+        "batch_config": {"encoding": {"format": "parquet"}, "storage": {"root": f"file://{tmp_path}"}},
+    }
+    refused = run(executable, config=parquet, tmp_path=tmp_path)
+    assert refused.returncode != 0 and "Traceback" not in refused.stderr
+    assert "install the tap with its [parquet] extra" in refused.stderr, refused.stderr[-2000:]
+
 
 def meltano(project: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     completed = subprocess.run(
