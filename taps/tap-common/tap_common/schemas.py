@@ -10,11 +10,16 @@
 - Every property is nullable, enums are plain strings (a new value must not fail a load).
 
 `schema_problems` checks a schema against these rules; tests run it over every stream.
+`SchemaFiles` reads a tap's committed schema files (what `scripts/generate_schemas.py` writes).
 """
 
 from __future__ import annotations
 
+import copy
+import json
 import typing as t
+from functools import cache
+from importlib import resources
 
 EXTRA_COLUMN = "_sdc_extra"
 
@@ -27,6 +32,37 @@ EXTRA_PROPERTY: dict[str, t.Any] = {
 }
 
 FREE_OBJECT: dict[str, t.Any] = {"type": ["object", "null"]}
+
+
+class SchemaFiles:
+    """The committed JSON files in one folder of a package, each parsed once per process."""
+
+    def __init__(self, package: str, folder: str = "") -> None:
+        self.package = package
+        self.folder = folder
+
+    def read(self, file_name: str) -> t.Any:
+        """The parsed file, shared by every caller: change a copy (`load`), never this."""
+        return _parse(self.package, self.folder, file_name)
+
+    def load(self, name: str) -> dict[str, t.Any]:
+        """A copy of the schema `<name>.json` that the caller may add properties to."""
+        return copy.deepcopy(self.read(f"{name}.json"))
+
+
+@cache
+def _parse(package: str, folder: str, file_name: str) -> t.Any:
+    path = resources.files(package)
+    if folder:
+        path = path.joinpath(folder)
+    return json.loads(path.joinpath(file_name).read_text())
+
+
+def with_properties(schema: dict[str, t.Any], extra: dict[str, dict[str, t.Any]]) -> dict[str, t.Any]:
+    """`schema` with `extra` top-level properties added before `_sdc_extra` (which stays last)."""
+    properties = dict(schema["properties"])
+    tail = {k: properties.pop(k) for k in (EXTRA_COLUMN,) if k in properties}
+    return {**schema, "properties": {**properties, **extra, **tail}}
 
 
 def with_extra(schema: dict[str, t.Any]) -> dict[str, t.Any]:

@@ -12,18 +12,15 @@ a time of day); RECORDINGS stays text (`09:00:25(0:43) 09:02:10(1:05)`).
 
 from __future__ import annotations
 
-import json
 import typing as t
-from importlib import resources
 
+from tap_common.schemas import SchemaFiles
 
-def _load(name: str) -> t.Any:
-    return json.loads(resources.files("tap_five9").joinpath("schemas", name).read_text())
+_FILES = SchemaFiles("tap_five9", "schemas")
 
-
-CALL_LOG: dict[str, t.Any] = _load("call_log.json")
-AGENT_LOGIN_LOGOUT: dict[str, t.Any] = _load("agent_login_logout.json")
+CALL_LOG: dict[str, t.Any] = _FILES.load("call_log")
+AGENT_LOGIN_LOGOUT: dict[str, t.Any] = _FILES.load("agent_login_logout")
 #: stream -> {"folder", "report", "key_properties", "columns": {column: field}, "excluded"}
-REPORTS: dict[str, dict[str, t.Any]] = _load("reports.json")
+REPORTS: dict[str, dict[str, t.Any]] = _FILES.read("reports.json")
 #: {"operations": {operation: {"faults": [...]}}, "apiOperationType": [...]}
-SOAP: dict[str, t.Any] = _load("soap.json")
+SOAP: dict[str, t.Any] = _FILES.read("soap.json")

@@ -10,31 +10,16 @@ in `_sdc_extra` (`"data.<name>"`) until the next discovery.
 
 from __future__ import annotations
 
-import copy
-import json
 import typing as t
-from functools import cache
-from importlib import resources
+
+from tap_common.schemas import SchemaFiles, with_properties
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable
 
+__all__ = ["lead_field_property", "load", "with_lead_fields", "with_properties"]
 
-@cache
-def _read(name: str) -> dict[str, t.Any]:
-    return json.loads(resources.files(__name__).joinpath(f"{name}.json").read_text())
-
-
-def load(name: str) -> dict[str, t.Any]:
-    """A copy of the committed schema `<name>.json` (callers may add properties to it)."""
-    return copy.deepcopy(_read(name))
-
-
-def with_properties(schema: dict[str, t.Any], extra: dict[str, dict[str, t.Any]]) -> dict[str, t.Any]:
-    """`schema` with `extra` top-level properties added before `_sdc_extra` (which stays last)."""
-    properties = dict(schema["properties"])
-    tail = {k: properties.pop(k) for k in ("_sdc_extra",) if k in properties}
-    return {**schema, "properties": {**properties, **extra, **tail}}
+load = SchemaFiles(__name__).load
 
 
 def lead_field_property(name: str) -> dict[str, t.Any]:
